@@ -1,0 +1,2 @@
+"""The op families. Importing this package registers every op."""
+from . import leaves, elementwise, reduction, shape, linalg, random, tuples  # noqa: F401
