@@ -1,0 +1,1 @@
+"""graphkeras: the Keras 2 API on a graph compiler."""

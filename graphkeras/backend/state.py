@@ -1,0 +1,162 @@
+"""Variables' values, updates, the learning phase, gradients and `K.function`."""
+import numpy as np
+
+from .. import ir
+from ..ir.ops import elementwise as E
+from ..runtime.interpreter import LEARNING_PHASE_NAME, ReferenceFunction
+from . import common
+from .tensor import Tensor, Variable, placeholder, to_node, wrap
+
+_SESSION = {"learning_phase": None, "fixed_phase": None}
+
+
+def get_value(x):
+    """The current value of a variable, as a new array."""
+    if not isinstance(x, Variable):
+        return eval(x)
+    return x.storage.value.copy()
+
+
+def set_value(x, value):
+    """Assign a NumPy value to a variable; the shape must match."""
+    array = np.asarray(value, dtype=x.dtype)
+    if array.shape != x.storage.value.shape:
+        raise ValueError(f"set_value of '{x.name}': expected shape {x.storage.value.shape}, "
+                         f"got {array.shape}")
+    x.storage.value = array.copy()
+
+
+def batch_get_value(ops):
+    return [get_value(x) for x in ops]
+
+
+def batch_set_value(tuples):
+    for x, value in tuples:
+        set_value(x, value)
+
+
+def eval(x):
+    """The value of a tensor that needs no fed inputs."""
+    if isinstance(x, Variable):
+        return x.storage.value.copy()
+    f = ReferenceFunction([], [to_node(x)], learning_phase_default=_phase_value())
+    return f([])[0]
+
+
+def count_params(x):
+    return int(np.prod(x.shape))
+
+
+def update(x, new_x):
+    """The update pair `(x, new_x)`: x takes new_x when the function runs."""
+    return (x, _as_tensor(new_x, x.dtype))
+
+
+def update_add(x, increment):
+    return (x, x + _as_tensor(increment, x.dtype))
+
+
+def update_sub(x, decrement):
+    return (x, x - _as_tensor(decrement, x.dtype))
+
+
+def moving_average_update(x, value, momentum):
+    """x <- x * momentum + value * (1 - momentum), as Keras 2's TensorFlow backend (no debias)."""
+    return (x, x * momentum + _as_tensor(value, x.dtype) * (1.0 - momentum))
+
+
+def _as_tensor(v, dtype):
+    return v if isinstance(v, Tensor) else wrap(to_node(np.asarray(v, dtype=dtype)))
+
+
+def learning_phase():
+    """The learning phase: a bool placeholder, or the int given to set_learning_phase."""
+    if _SESSION["fixed_phase"] is not None:
+        return _SESSION["fixed_phase"]
+    if _SESSION["learning_phase"] is None:
+        _SESSION["learning_phase"] = placeholder(shape=(), dtype="bool", name=LEARNING_PHASE_NAME)
+    return _SESSION["learning_phase"]
+
+
+def set_learning_phase(value):
+    if value not in {0, 1}:
+        raise ValueError("Expected learning phase to be 0 or 1.")
+    _SESSION["fixed_phase"] = int(value)
+
+
+def _phase_value():
+    return _SESSION["fixed_phase"] or 0
+
+
+def clear_session():
+    """Forget the learning phase and restart layer-name numbering."""
+    _SESSION["learning_phase"] = None
+    _SESSION["fixed_phase"] = None
+    common.reset_uids()
+
+
+def gradients(loss, variables):
+    """Symbolic gradients of `loss` w.r.t. each variable (None for integer ones)."""
+    grads = ir.gradients(to_node(loss), [to_node(v) for v in variables])
+    return [None if g is None else wrap(g) for g in grads]
+
+
+def stop_gradient(variables):
+    if isinstance(variables, (list, tuple)):
+        return [wrap(E.stop_gradient(to_node(v))) for v in variables]
+    return wrap(E.stop_gradient(to_node(variables)))
+
+
+def _flatten_updates(updates):
+    pairs = []
+    for u in updates or []:
+        if isinstance(u, (tuple, list)) and len(u) == 2 and isinstance(u[0], Variable):
+            pairs.append((u[0].node, to_node(u[1], u[0].dtype)))
+        elif isinstance(u, (tuple, list)):
+            pairs.extend(_flatten_updates(u))
+        else:
+            raise TypeError(f"an update must be a (variable, new_value) pair, got {u!r}")
+    return pairs
+
+
+def function(inputs, outputs, updates=None, mode=None, name=None, **kwargs):
+    """A callable running the graph: `f(list_of_arrays) -> list_of_arrays`, then the updates.
+
+    mode: "compiled" (the default; passes + Numba) or "reference" (the NumPy executor).
+    """
+    single = not isinstance(outputs, (list, tuple))
+    output_list = [outputs] if single else list(outputs)
+    input_nodes = [to_node(i) for i in (inputs or [])]
+    for i, node in zip(inputs or [], input_nodes):
+        if node.op != "placeholder":
+            raise TypeError(f"K.function inputs must be placeholders, got {i!r}")
+    output_nodes = [to_node(o) for o in output_list]
+    pairs = _flatten_updates(updates)
+    mode = mode or _default_mode()
+    if mode == "reference":
+        f = ReferenceFunction(input_nodes, output_nodes, pairs, name, _phase_value())
+    else:
+        from ..runtime.compiled import compile_function
+        f = compile_function(input_nodes, output_nodes, pairs, name=name)
+    return _SingleOutput(f) if single else f
+
+
+def _default_mode():
+    try:
+        from .. import config
+        return config.get_mode()
+    except (ImportError, AttributeError):
+        return "reference"
+
+
+class _SingleOutput:
+    """tf.keras allows a single output; the function then returns an array, not a list."""
+
+    def __init__(self, f):
+        self.function = f
+
+    def __call__(self, values):
+        return self.function(values)[0]
+
+    def __getattr__(self, name):
+        return getattr(self.function, name)
