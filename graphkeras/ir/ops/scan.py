@@ -20,13 +20,13 @@ the gradient of the states and accumulating the gradient of the non-sequences.
 """
 import numpy as np
 
+from ..autodiff import gradients
 from ..evaluate import evaluate
 from ..graph import substitute, topological_order
 from ..node import Node
 from ..registry import constant, define_op, get_op
 from ..types import TensorType, TupleType
 from .leaves import placeholder_op
-from .tuples import tuple_get
 
 
 class ScanBody:
@@ -256,7 +256,7 @@ def _scan_vjp(g, y, *inputs):
     g_saved = list(g[n_out + n_state:]) if y.attrs["save_states"] else [None] * n_state
     source = y if y.attrs["save_states"] else scan(*inputs, body=body, reverse=reverse,
                                                     save_states=True)
-    entering = [tuple_get(source, index=n_out + n_state + j) for j in range(n_state)]
+    entering = [_part(source, index=n_out + n_state + j) for j in range(n_state)]
     layout = _BackwardLayout(body, seqs, inits, consts, g_outputs, g_saved)
     carries = [_cotangent(g_finals[j], inits[j]) for j in layout.float_states]
     accumulators = [_zeros(consts[k]) for k in layout.float_consts]
@@ -267,14 +267,19 @@ def _scan_vjp(g, y, *inputs):
     grads = [None] * len(inputs)
     n_seq_grads = len(layout.float_seqs)
     for pos, i in enumerate(layout.float_seqs):
-        grads[i] = tuple_get(back, index=pos)
+        grads[i] = _part(back, index=pos)
     finals = n_seq_grads
     for pos, j in enumerate(layout.float_states):
-        grads[len(seqs) + j] = tuple_get(back, index=finals + pos)
+        grads[len(seqs) + j] = _part(back, index=finals + pos)
     for pos, k in enumerate(layout.float_consts):
         index = finals + len(layout.float_states) + pos
-        grads[len(seqs) + n_state + k] = tuple_get(back, index=index)
+        grads[len(seqs) + n_state + k] = _part(back, index=index)
     return grads
+
+
+def _part(node, index):
+    """tuple_get built directly: the registry's input coercion does not accept tuple nodes."""
+    return Node("tuple_get", [node], {"index": index}, node.type.types[index])
 
 
 def _zeros(x):
@@ -344,8 +349,8 @@ def _weighted_gradients(pairs, wrt):
     total = terms[0]
     for term in terms[1:]:
         total = total + term
-    from ..autodiff import gradients
-    return gradients(total, wrt)
+    # A constant seed, not ones_like(total): then no step computes the weighted sum itself.
+    return gradients(total, wrt, seed=constant(1, total.dtype))
 
 
 scan = define_op(
@@ -358,8 +363,5 @@ def scan_results(node):
     """(stacked outputs, final states, saved entering states) of a scan node, as tuple_gets."""
     body = node.attrs["body"]
     n_out, n_state = len(body.outputs), len(body.states)
-    parts = [tuple_get(node, index=i) for i in range(len(node.type))]
+    parts = [_part(node, index=i) for i in range(len(node.type))]
     return parts[:n_out], parts[n_out:n_out + n_state], parts[n_out + n_state:]
-
-
-__all__ = ["ScanBody", "build_scan", "run_scan", "scan", "scan_results", "Node"]

@@ -157,11 +157,18 @@ def _concat_part_reference(g, *xs, axis, part):
     return np.take(g, np.arange(start, start + xs[part].shape[axis]), axis=axis)
 
 
+def _concat_part_vjp(gg, z, g, *xs):
+    """The piece's gradient goes back to its place in the concatenation; zeros elsewhere."""
+    from ..autodiff import zeros_like
+    part = z.attrs["part"]
+    pieces = [gg if i == part else zeros_like(x) for i, x in enumerate(xs)]
+    return [concatenate(*pieces, axis=z.attrs["axis"])] + [None] * len(xs)
+
+
 concat_part = define_op(
     "concat_part",
     infer=lambda g, *xs, axis, part: TensorType(g.dtype, xs[part].shape),
-    reference=_concat_part_reference,
-    vjp=lambda g, z, *ins: [None] * len(ins), kernel="concat_part",
+    reference=_concat_part_reference, vjp=_concat_part_vjp, kernel="concat_part",
     doc="Piece `part` of a concatenation gradient when sizes are known only at run time.")
 
 
