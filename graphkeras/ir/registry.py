@@ -126,7 +126,7 @@ def constant(value, dtype=None):
 
 def as_nodes(values, elementwise=False):
     """Nodes for op inputs; Python numbers take the dtype of the first tensor input (weak typing)."""
-    tensors = [v for v in values if isinstance(v, Node)]
+    tensors = [v for v in values if isinstance(v, Node) and not v.is_tuple]
     anchor = tensors[0].dtype if tensors else None
     if elementwise and anchor is not None:
         floats = [t.dtype for t in tensors if t.type.is_float]

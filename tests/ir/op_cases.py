@@ -212,6 +212,30 @@ def shifted(rng, shape, dtype):
     return apart(rng, shape, dtype) + np.asarray(0.11, dtype)
 
 
+def _ctc_inputs(draw, rng, dtype):
+    steps, classes = draw(st.integers(2, 4)), draw(st.integers(2, 3))
+    logits = rng.standard_normal((2, steps, classes))
+    log_probs = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    labels = rng.randint(0, classes - 1, (2, 1)).astype(np.int32)
+    return [log_probs.astype(dtype), labels, np.array([steps, steps - 1], np.int32),
+            np.array([1, 1], np.int32)]
+
+
+def _ctc_loss(draw, rng, dtype):
+    return _ctc_inputs(draw, rng, dtype), {}
+
+
+def _ctc_loss_grad(draw, rng, dtype):
+    return [np.ones(2, dtype)] + _ctc_inputs(draw, rng, dtype), {}
+
+
+def _ctc_decode(draw, rng, dtype):
+    arrays = _ctc_inputs(draw, rng, dtype)
+    greedy = draw(st.booleans())
+    return [arrays[0], arrays[2]], {"greedy": greedy, "beam_width": 4,
+                                    "top_paths": 1 if greedy else 2}
+
+
 def _mod(rng, shape, dtype):
     return rng.uniform(1.1, 1.9, shape).astype(dtype)
 
@@ -239,6 +263,7 @@ CASES = {
     "gather": _gather, "scatter_add": _scatter_add, "pad": _pad, "reverse": _reverse,
     "tile": _tile, "tile_sum": _tile_sum, "repeat_elements": _repeat,
     "repeat_sum": _repeat_sum, "fill": _fill, "matmul": _matmul, "random": _random,
+    "ctc_loss": _ctc_loss, "ctc_loss_grad": _ctc_loss_grad, "ctc_decode": _ctc_decode,
 }
 
 # Ops checked elsewhere, with the reason.
