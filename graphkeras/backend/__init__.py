@@ -5,7 +5,8 @@ from .common import (backend, cast_to_floatx, epsilon, floatx, get_uid, image_da
 from .tensor import (Tensor, Variable, constant, is_keras_tensor, is_placeholder, is_sparse,
                      is_tensor, is_variable, name_scope, placeholder, to_dense, variable)
 from .state import (batch_get_value, batch_set_value, clear_session, count_params, eval,
-                    function, get_value, gradients, learning_phase, moving_average_update,
+                    function, get_value, get_variable_shape, gradients, learning_phase,
+                    learning_phase_scope, manual_variable_initialization, moving_average_update,
                     set_learning_phase, set_value, stop_gradient, update, update_add,
                     update_sub)
 from .math_ops import (abs, all, any, argmax, argmin, batch_dot, cast, clip, cos, cumprod,
@@ -16,7 +17,7 @@ from .array_ops import (arange, batch_flatten, concatenate, dtype, expand_dims, 
                         gather, int_shape, ndim, one_hot, ones, ones_like, permute_dimensions,
                         random_binomial, random_normal, random_normal_variable, random_uniform,
                         random_uniform_variable, repeat, repeat_elements, reshape,
-                        resize_images, resize_volumes, reverse, shape, slice,
+                        resize_images, resize_volumes, reverse, shape, size, slice,
                         spatial_2d_padding, spatial_3d_padding, squeeze, stack,
                         temporal_padding, tile, truncated_normal, zeros, zeros_like)
 from .nn_ops import (batch_normalization, bias_add, binary_crossentropy,

@@ -278,3 +278,9 @@ def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):
 def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None):
     rng = np.random.RandomState(seed)
     return variable(rng.normal(mean, scale, shape), dtype or common.floatx(), name)
+
+
+def size(x):
+    """The number of elements of x, as an int32 scalar tensor."""
+    from ..ir.ops import reduction as R
+    return wrap(R.prod(to_node(shape(x)), axes=(0,), keepdims=False))

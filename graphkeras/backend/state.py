@@ -160,3 +160,31 @@ class _SingleOutput:
 
     def __getattr__(self, name):
         return getattr(self.function, name)
+
+
+def get_variable_shape(x):
+    return tuple(x.storage.value.shape)
+
+
+_MANUAL_INIT = {"value": False}
+
+
+def manual_variable_initialization(value):
+    """Accepted for Keras 2 scripts; graphkeras variables always hold their initial value."""
+    _MANUAL_INIT["value"] = bool(value)
+
+
+class learning_phase_scope:
+    """Context manager fixing the learning phase inside it (tf.keras 2)."""
+
+    def __init__(self, value):
+        if value not in {0, 1}:
+            raise ValueError("Expected learning phase to be 0 or 1.")
+        self.value = value
+
+    def __enter__(self):
+        self.previous = _SESSION["fixed_phase"]
+        _SESSION["fixed_phase"] = int(self.value)
+
+    def __exit__(self, *exc):
+        _SESSION["fixed_phase"] = self.previous
