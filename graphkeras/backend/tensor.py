@@ -61,6 +61,10 @@ class Tensor:
     def __repr__(self):
         return f"<{type(self).__name__} '{self.name}' shape={self.shape} dtype={self.dtype}>"
 
+    def __str__(self):
+        """The IR that computes this tensor, one node per line."""
+        return ir.format_node(self.node)
+
     __hash__ = object.__hash__
 
     def __eq__(self, other):

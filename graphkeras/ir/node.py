@@ -67,6 +67,8 @@ class Constant:
         return self._hash
 
     def __repr__(self):
+        if self.array.ndim == 0:
+            return repr(self.array.item())
         if self.array.size <= 6:
             return np.array2string(self.array.ravel(), separator=",").replace("\n", "")
         return f"<{self.array.dtype}{list(self.array.shape)}>"
