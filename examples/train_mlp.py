@@ -14,6 +14,8 @@ from graphkeras.optimizers import SGD
 
 def make_data(samples=2000, features=20, classes=4, seed=0):
     """Gaussian blobs, one per class: a problem an MLP learns in a few epochs."""
+    # Seed NumPy's global generator too: unseeded initializers and dropout draw from it.
+    np.random.seed(seed)
     rng = np.random.RandomState(seed)
     centers = rng.randn(classes, features) * 2.0
     labels = rng.randint(0, classes, samples)

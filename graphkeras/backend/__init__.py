@@ -10,7 +10,7 @@ from .state import (batch_get_value, batch_set_value, clear_session, count_param
                     set_learning_phase, set_value, stop_gradient, update, update_add,
                     update_sub)
 from .math_ops import (abs, all, any, argmax, argmin, batch_dot, cast, clip, cos, cumprod,
-                       cumsum, dot, equal, exp, greater, greater_equal, identity, less,
+                       cumsum, dot, equal, erf, exp, greater, greater_equal, identity, less,
                        less_equal, log, logsumexp, max, maximum, mean, min, minimum, not_equal,
                        pow, prod, round, sign, sin, sqrt, square, std, sum, tanh, transpose, var)
 from .array_ops import (arange, batch_flatten, concatenate, dtype, expand_dims, eye, flatten,

@@ -26,6 +26,7 @@ sin = _unary(E.sin)
 cos = _unary(E.cos)
 tanh = _unary(E.tanh)
 identity = _unary(E.identity)
+erf = _unary(E.erf)
 
 
 def square(x):

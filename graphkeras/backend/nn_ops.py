@@ -61,8 +61,7 @@ def softsign(x):
 
 
 def sigmoid(x):
-    node = to_node(x)
-    return wrap(1 / (E.exp(-node) + 1))
+    return wrap(E.sigmoid(to_node(x)))
 
 
 def hard_sigmoid(x):

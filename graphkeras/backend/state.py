@@ -142,11 +142,8 @@ def function(inputs, outputs, updates=None, mode=None, name=None, **kwargs):
 
 
 def _default_mode():
-    try:
-        from .. import config
-        return config.get_mode()
-    except (ImportError, AttributeError):
-        return "reference"
+    from .. import config
+    return config.mode()
 
 
 class _SingleOutput:

@@ -248,7 +248,7 @@ CASES = {
     "greater_equal": comparison, "less": comparison, "less_equal": comparison,
     "logical_and": comparison, "logical_or": comparison, "logical_not": unary(),
     "neg": unary(), "exp": unary(), "log": unary(positive), "log1p": unary(positive),
-    "expm1": unary(), "tanh": unary(), "sqrt": unary(positive), "sin": unary(), "cos": unary(),
+    "expm1": unary(), "tanh": unary(), "sigmoid": unary(), "sqrt": unary(positive), "sin": unary(), "cos": unary(),
     "abs": unary(apart), "sign": unary(), "round": unary(apart), "floor": unary(apart),
     "ceil": unary(apart), "erf": unary(), "identity": unary(), "stop_gradient": unary(),
     "cast": _cast, "where": _where,

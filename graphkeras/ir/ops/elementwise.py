@@ -98,6 +98,17 @@ erf = _unary("erf", _erf_reference,
              lambda g, z, x: [g * (2 / np.sqrt(np.pi)) * exp(-(x * x))], "math.erf({x})",
              dtype=float_dtype, doc="Needed by gelu; no composition is accurate enough.")
 
+
+
+def _sigmoid_reference(x):
+    # exp(-x) overflows to inf for x < -88 in float32; 1 / inf is 0, the right limit.
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-x))
+
+
+sigmoid = _unary("sigmoid", _sigmoid_reference, lambda g, z, x: [g * z * (1 - z)],
+                 "(1.0 / (1.0 + np.exp(-{x})))", dtype=float_dtype,
+                 doc="A primitive for stability: composed, its gradient is inf/inf at x < -88.")
 identity = _unary("identity", lambda x: x.copy(), lambda g, z, x: [g], "{x}")
 stop_gradient = _unary("stop_gradient", lambda x: x.copy(), lambda g, z, x: [None], "{x}",
                        doc="Identity whose gradient is cut (disconnected, hence zero).")

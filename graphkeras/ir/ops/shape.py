@@ -83,7 +83,7 @@ def _transpose_infer(x, *, perm):
 
 transpose = define_op(
     "transpose", infer=_transpose_infer,
-    reference=lambda x, *, perm: np.ascontiguousarray(np.transpose(x, perm)),
+    reference=lambda x, *, perm: np.array(np.transpose(x, perm), order="C"),
     vjp=lambda g, z, x: [transpose(g, perm=tuple(np.argsort(z.attrs["perm"])))],
     kernel="transpose")
 
@@ -276,7 +276,7 @@ pad = define_op(
 
 reverse = define_op(
     "reverse", infer=lambda x, *, axes: x,
-    reference=lambda x, *, axes: np.ascontiguousarray(np.flip(x, axes)),
+    reference=lambda x, *, axes: np.array(np.flip(x, axes), order="C"),
     vjp=lambda g, z, x: [reverse(g, axes=z.attrs["axes"])], kernel="reverse")
 
 

@@ -1,0 +1,55 @@
+"""`serialize` / `deserialize` of layers (Keras 2.2's keras.layers.serialize / deserialize).
+
+Every class exported by `graphkeras.layers` can be rebuilt from `{'class_name', 'config'}`, as
+can `Model` and `Sequential` (nested models). tf.keras files name a functional model
+`Functional`; it is read as `Model`. Extra keys of tf.keras entries (`module`,
+`registered_name`, `build_config`) are ignored.
+"""
+from ..utils.generic_utils import deserialize_keras_object, has_arg, serialize_keras_object
+
+# Class names written by tf.keras that Keras 2.2 spells differently.
+_TF_KERAS_CLASS_NAMES = {"Functional": "Model"}
+
+
+def serialize(layer):
+    """`{'class_name': ..., 'config': ...}` of a layer."""
+    return serialize_keras_object(layer)
+
+
+def _layer_classes():
+    """Name -> class for every layer class `graphkeras.layers` exports, plus the models."""
+    from .. import layers, models
+    objects = {name: value for name, value in vars(layers).items() if isinstance(value, type)}
+    objects["Model"] = models.Model
+    objects["Sequential"] = models.Sequential
+    return objects
+
+
+def deserialize(config, custom_objects=None, safe_mode=None):
+    """Instantiate a layer from its `{'class_name': ..., 'config': ...}` dictionary.
+
+    # Arguments
+        config: the dictionary `serialize` returned (Keras 2.2 or tf.keras form).
+        custom_objects: dict of name -> class or function for user-defined objects.
+        safe_mode: passed to `from_config` methods that take it (`Lambda`): with the default,
+            Python bytecode in a config is refused.
+
+    # Returns
+        The layer (or model) instance.
+    """
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"Improper config format for a layer: {config!r} (expected a dict with "
+                         "'class_name' and 'config').")
+    class_name = config["class_name"]
+    custom_objects = custom_objects or {}
+    if class_name not in custom_objects:
+        class_name = _TF_KERAS_CLASS_NAMES.get(class_name, class_name)
+    identifier = {"class_name": class_name, "config": config.get("config") or {}}
+    module_objects = _layer_classes()
+    cls = custom_objects.get(class_name) or module_objects.get(class_name)
+    if safe_mode is not None and cls is not None and has_arg(cls.from_config, "safe_mode"):
+        return cls.from_config(identifier["config"], custom_objects=custom_objects,
+                               safe_mode=safe_mode)
+    return deserialize_keras_object(identifier, module_objects=module_objects,
+                                    custom_objects=custom_objects,
+                                    printable_module_name="layer")
