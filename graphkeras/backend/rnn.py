@@ -42,6 +42,16 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
     # Raises
         ValueError: if `inputs` has fewer than 3 dimensions, the mask has the wrong shape,
             or `unroll=True` with an unknown number of time steps.
+
+    # Example
+    ```python
+        W, U = K.variable(np.ones((3, 4))), K.variable(np.eye(4))
+        def step(x_t, states):
+            h = K.tanh(K.dot(x_t, W) + K.dot(states[0], U))
+            return h, [h]
+        x = K.placeholder((None, 10, 3))
+        last, outputs, [h] = K.rnn(step, x, [K.zeros_like(x[:, 0, :1]) * K.zeros((1, 4))])
+    ```
     """
     x = to_node(inputs)
     if x.ndim < 3:
@@ -98,9 +108,9 @@ class _LoopStep:
 
 def _rnn_unrolled(step_function, x, states, go_backwards, mask, constants):
     steps = x.shape[1]
-    if steps is None:
-        raise ValueError(f"K.rnn(unroll=True) needs a static number of time steps; inputs "
-                         f"have shape {x.shape}. Use unroll=False for a variable length")
+    if not steps:
+        raise ValueError(f"K.rnn(unroll=True) needs a static, nonzero number of time steps; "
+                         f"inputs have shape {x.shape}. Use unroll=False for a variable length")
     order = range(steps - 1, -1, -1) if go_backwards else range(steps)
     outputs, uses_learning_phase = [], False
     for t in order:
@@ -169,6 +179,11 @@ def map_fn(fn, elems, name=None, dtype=None):
 
     # Returns
         Tensor with dtype `dtype`: the outputs of `fn` stacked along axis 0.
+
+    # Example
+    ```python
+        norms = K.map_fn(lambda row: K.sqrt(K.sum(row * row)), x)   # one per row of x
+    ```
     """
     def step(slices, states, non_sequences):
         out = to_node(fn(wrap(slices[0])))
@@ -193,6 +208,11 @@ def foldl(fn, elems, initializer=None, name=None):
 
     # Returns
         Tensor with the same type and shape as `initializer`.
+
+    # Example
+    ```python
+        total = K.foldl(lambda acc, row: acc + row, x)   # x[0] + x[1] + ... along axis 0
+    ```
     """
     return _fold(fn, elems, initializer, reverse=False)
 

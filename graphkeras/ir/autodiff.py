@@ -37,13 +37,23 @@ def _sum(terms):
 
 
 def gradients(loss, wrt, seed=None):
-    """d(sum of loss)/d(w) for each w in `wrt`, as IR nodes (None for integer w)."""
-    if not loss.type.is_float:
-        raise TypeError(f"cannot differentiate a {loss.dtype} loss")
-    seed = ones_like(loss) if seed is None else seed
-    path = between(wrt, [loss])
+    """d(sum of loss)/d(w) for each w in `wrt`, as IR nodes (None for integer w).
+
+    `loss` may be a list of nodes with `seed` a list of their cotangents: the result is then
+    the gradient of sum_i sum(loss_i * seed_i), the vector-Jacobian product of many outputs.
+    """
+    losses = list(loss) if isinstance(loss, (list, tuple)) else [loss]
+    seeds = list(seed) if isinstance(seed, (list, tuple)) else [seed] * len(losses)
+    if len(seeds) != len(losses):
+        raise ValueError(f"gradients: {len(losses)} losses but {len(seeds)} seeds")
+    contributions = {}
+    for node, node_seed in zip(losses, seeds):
+        if not node.type.is_float:
+            raise TypeError(f"cannot differentiate a {node.dtype} loss")
+        node_seed = ones_like(node) if node_seed is None else unbroadcast(node_seed, node)
+        contributions.setdefault(id(node), []).append(node_seed)
+    path = between(wrt, losses)
     on_path = {id(n) for n in path}
-    contributions = {id(loss): [seed]}
     slots = {}
     for node in reversed(path):
         if node.is_tuple:

@@ -272,6 +272,8 @@ EXEMPT = {
     "variable": "a leaf, read by the executor",
     "constant": "a leaf; folded values are checked by the passes tests",
     "tuple_get": "checked through the multi-output ops that produce tuples",
+    "scan": "a loop over a body graph; tests/ir/test_scan.py checks it against Python loops, "
+            "unrolled graphs and finite differences",
     "print_value": "prints; tests/backend/test_backend_ops.py checks it passes values through",
 }
 

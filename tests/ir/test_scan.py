@@ -91,10 +91,38 @@ def test_scan_lifts_outer_nodes_and_keeps_constants_inside():
     net = Elman(3, 2, 2, 2)
     node = scan_ops.build_scan(net.step, [net.x], [net.h0])
     body = node.attrs["body"]
-    assert [i.attrs["name"] for i in node.inputs] == ["x", "h0", "W", "U", "b"]
+    names = [i.attrs.get("name") for i in node.inputs]
+    assert names[1:] == ["h0", "U", "b"]
     leaves = [n for n in ir.topological_order(list(body.roots)) if not n.inputs]
     assert {n.op for n in leaves} == {"placeholder", "constant"}
     assert all(n in body.inputs or n.op == "constant" for n in leaves)
+
+
+def test_scan_hoists_the_input_projection_out_of_the_loop():
+    """x_t W needs no state: it is one matmul over all steps, and the body keeps h U only."""
+    net = Elman(3, 2, 2, 2)
+    node = scan_ops.build_scan(net.step, [net.x], [net.h0])
+    body_ops = [n.op for n in ir.topological_order(list(node.attrs["body"].roots))]
+    assert body_ops.count("matmul") == 1
+    projection = node.inputs[0]
+    assert projection.shape == (3, None, 2)
+    outer_ops = {n.op for n in ir.topological_order([projection])}
+    assert "matmul" in outer_ops and net.x in ir.topological_order([projection])
+
+
+def test_scan_hoists_loop_invariant_work_and_drops_unread_inputs():
+    x = placeholder((4, 2, 3), "float64", "x")
+    W = placeholder((3, 3), "float64", "W")
+
+    def step(slices, states, consts):
+        return [], [tanh(matmul(states[0], ir.get_op("transpose")(consts[0], perm=(1, 0))))
+                    + slices[0]]
+
+    node = scan_ops.build_scan(step, [x], [ir.constant(np.zeros((2, 3)))], [W])
+    body = node.attrs["body"]
+    assert "transpose" not in [n.op for n in ir.topological_order(list(body.roots))]
+    assert node.inputs[-1].op == "transpose" and node.inputs[-1].inputs[0] is W
+    assert len(body.non_sequences) == 1
 
 
 def test_equal_steps_build_equal_scan_nodes():
@@ -130,8 +158,10 @@ def test_scan_gradient_matches_finite_differences(steps, reverse, use_saved):
                                    err_msg=f"input {net.inputs[position].attrs['name']}")
 
 
-def test_scan_gradient_with_mask_sequence_and_two_states():
-    """A bool sequence (no gradient) and two states, one carried over where the mask is 0."""
+def masked_two_state_graph():
+    """A bool sequence (no gradient) and two states carried over where the mask is 0.
+
+    Returns (loss, inputs, arrays)."""
     x = placeholder((4, 2, 3), "float64", "x")
     mask = placeholder((4, 2, 1), "bool", "mask")
     h0 = placeholder((2, 3), "float64", "h0")
@@ -152,7 +182,11 @@ def test_scan_gradient_with_mask_sequence_and_two_states():
     arrays = [rng.standard_normal((4, 2, 3)), rng.rand(4, 2, 1) > 0.4,
               rng.standard_normal((2, 3)), rng.standard_normal((2, 3)),
               rng.standard_normal((3, 3)) * 0.5]
-    inputs = [x, mask, h0, c0, W]
+    return loss, [x, mask, h0, c0, W], arrays
+
+
+def test_scan_gradient_with_mask_sequence_and_two_states():
+    loss, inputs, arrays = masked_two_state_graph()
     grads = ir.gradients(loss, inputs)
     assert grads[1] is None
     feeds = {id(p): a for p, a in zip(inputs, arrays)}
@@ -164,6 +198,42 @@ def test_scan_gradient_with_mask_sequence_and_two_states():
     for position, value in zip([0, 2, 3, 4], values):
         expected = numeric_gradient(f, arrays, position)
         np.testing.assert_allclose(value, expected, rtol=1e-5, atol=1e-7)
+
+
+def test_weight_gradients_are_one_gemm_after_the_loop_or_accumulated_in_it():
+    """h U gives sum_t h_t^T dz_t as one matmul after the backward loop; a scalar weight
+    (alpha * h) has no such form and is accumulated in the loop. Both match finite differences."""
+    x = placeholder((5, 2, 3), "float64", "x")
+    h0 = placeholder((2, 3), "float64", "h0")
+    U = placeholder((3, 3), "float64", "U")
+    alpha = placeholder((), "float64", "alpha")
+
+    def step(slices, states, consts):
+        h = tanh(matmul(states[0], U) * alpha + slices[0])
+        return [h], [h]
+
+    node = scan_ops.build_scan(step, [x], [h0])
+    (stacked,), _, _ = scan_ops.scan_results(node)
+    loss = total(stacked * stacked)
+    inputs = [x, h0, U, alpha]
+    g_u, g_alpha = ir.gradients(loss, [U, alpha])
+    (back,) = [n for n in ir.topological_order([g_u]) if n.op == "scan" and n is not node]
+    assert g_u.op == "matmul" and back in ir.topological_order([g_u])
+    back_ops = [n.op for n in ir.topological_order(list(back.attrs["body"].roots))]
+    assert back_ops.count("matmul") == 1          # dz U^T only: no per-step weight GEMM
+    assert back in ir.topological_order([g_alpha]) and g_alpha.op == "tuple_get"
+    rng = np.random.RandomState(9)
+    arrays = [rng.standard_normal((5, 2, 3)), rng.standard_normal((2, 3)),
+              rng.standard_normal((3, 3)) * 0.5, np.array(0.7)]
+    feeds = {id(p): a for p, a in zip(inputs, arrays)}
+    values = ir.evaluate([g_u, g_alpha], feeds)
+
+    def f(current):
+        return float(ir.evaluate([loss], {id(p): a for p, a in zip(inputs, current)})[0])
+
+    for position, value in zip([2, 3], values):
+        np.testing.assert_allclose(value, numeric_gradient(f, arrays, position),
+                                   rtol=1e-5, atol=1e-7)
 
 
 def test_scan_without_saved_states_recomputes_them_for_the_gradient():
@@ -256,20 +326,75 @@ def test_nested_scan_lifts_outer_slices():
                                numeric_gradient(f, [xv, sv.copy()], 1), rtol=1e-5, atol=1e-7)
 
 
-def test_scan_kernel_matches_reference():
+def elman_graph():
     net = Elman(5, 3, 2, 4)
-    node = scan_ops.build_scan(net.step, [net.x], [net.h0])
+    node = scan_ops.build_scan(net.step, [net.x], [net.h0], reverse=True)
     (stacked,), (final,), _ = scan_ops.scan_results(node)
-    (g_u,) = ir.gradients(total(stacked) + total(final), [net.U])
-    back = g_u.inputs[0]
-    kernel = find_kernel("scan")
-    for scan_node in (node, back):
-        inputs = ir.evaluate(list(scan_node.inputs), net.feeds())
-        want = ir.evaluate([scan_node], net.feeds())[0]
-        got = kernel(scan_node.attrs, *inputs)
+    return total(stacked) + total(final * final), net.inputs, net.values
+
+
+def counter_graph():
+    """An integer state next to a float one, and a per-step random draw (kept in the loop)."""
+    x = placeholder((5, 2), "float32", "x")
+
+    def step(slices, states, consts):
+        count, acc = states
+        noise = ir.get_op("random")(ir.get_op("shape_of")(slices[0]),
+                                    distribution="uniform", a=0.0, b=0.0, dtype="float32",
+                                    rng=ir.RngState(0), hint=(2,))
+        acc = acc * 0.5 + slices[0] * cast(count, dtype="float32") + noise
+        return [acc], [count + 1, acc]
+
+    node = scan_ops.build_scan(step, [x], [ir.constant(np.int32(0)),
+                                           ir.constant(np.zeros(2, np.float32))])
+    (stacked,), _, _ = scan_ops.scan_results(node)
+    return total(stacked * stacked), [x], [np.arange(10, dtype=np.float32).reshape(5, 2)]
+
+
+def test_random_draws_are_per_step_only_when_they_depend_on_the_step():
+    x = placeholder((6, 50), "float32", "x")
+    outer = ir.get_op("random")(ir.get_op("shape_of")(x), distribution="binomial", a=0.5,
+                                b=0.0, dtype="float32", rng=ir.RngState(1), hint=(6, 50))
+    fixed = ir.get_op("index")(outer, items=(("int", 0),))
+
+    def step(slices, states, consts):
+        fresh = ir.get_op("random")(ir.get_op("shape_of")(slices[0]), distribution="binomial",
+                                    a=0.5, b=0.0, dtype="float32", rng=ir.RngState(2),
+                                    hint=(50,))
+        return [slices[0] * fixed, slices[0] * fresh], []
+
+    node = scan_ops.build_scan(step, [x], [])
+    (with_fixed, with_fresh), _, _ = scan_ops.scan_results(node)
+    a, b = ir.evaluate([with_fixed, with_fresh], {id(x): np.ones((6, 50), np.float32)})
+    assert all(np.array_equal(a[0], a[t]) for t in range(6))
+    assert not all(np.array_equal(b[0], b[t]) for t in range(6))
+
+
+@pytest.mark.parametrize("build", [elman_graph, masked_two_state_graph, counter_graph])
+@pytest.mark.parametrize("compiled", [False, True])
+def test_scan_kernel_matches_reference(build, compiled):
+    """Every scan of a loss and its gradient: the kernel's step (compiled body or schedule)
+    against the reference."""
+    from graphkeras.runtime.kernels.scan import body_step, run_scan
+    loss, inputs, arrays = build()
+    grads = [g for g in ir.gradients(loss, inputs) if g is not None]
+    feeds = {id(p): a for p, a in zip(inputs, arrays)}
+    scans = [n for n in ir.topological_order([loss] + grads) if n.op == "scan"]
+    assert len(scans) >= 2
+    for node in scans:
+        values = ir.evaluate(list(node.inputs), feeds)
+        want = ir.evaluate([node], feeds)[0]
+        body = node.attrs["body"]
+        got = run_scan(body_step(body, compiled), values, body, node.attrs["reverse"],
+                       node.attrs["save_states"])
         assert len(got) == len(want)
         for a, b in zip(got, want):
-            np.testing.assert_allclose(a, b, rtol=1e-12)
+            assert a.dtype == b.dtype
+            np.testing.assert_allclose(a, b, rtol=1e-6)
+    kernel = find_kernel("scan")
+    node = scans[0]
+    got = kernel(node.attrs, *ir.evaluate(list(node.inputs), feeds))
+    np.testing.assert_allclose(got[0], ir.evaluate([node], feeds)[0][0], rtol=1e-6)
 
 
 def test_scan_errors_name_the_problem():

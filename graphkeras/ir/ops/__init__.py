@@ -1,2 +1,2 @@
 """The op families. Importing this package registers every op."""
-from . import leaves, elementwise, reduction, shape, linalg, random, tuples, debug, ctc  # noqa: F401
+from . import leaves, elementwise, reduction, shape, linalg, random, tuples, debug, ctc, nn, scan  # noqa: F401

@@ -54,9 +54,9 @@ def output_spatial(sizes, window, strides, dilation, pads):
                  for n, k, s, d, p in zip(sizes, window, strides, dilation, per_axis))
 
 
-def window_views(padded_spatial, out_spatial, window, strides, dilation):
-    """(flat offset, index) per window offset; x_padded[index][n, o.., c] is the element at
-    position o * stride + offset * dilation, for every output position o at once."""
+def window_views(out_spatial, window, strides, dilation):
+    """(flat, offset, index) per window offset, in row-major order: x_padded[index][n, o.., c]
+    is the element at o * stride + offset * dilation, for every output position o at once."""
     for flat, offset in enumerate(np.ndindex(*window)):
         index = tuple(slice(k * d, k * d + s * (o - 1) + 1, s)
                       for k, d, s, o in zip(offset, dilation, strides, out_spatial))
@@ -141,7 +141,7 @@ def conv_reference(x, w, *, strides, dilation, pads, groups):
     out_spatial = output_spatial(x.shape[1:-1], window, strides, dilation, pads)
     lead = (x.shape[0],) + out_spatial
     out = np.zeros(lead + (w.shape[-1],), dtype=np.result_type(x, w))
-    for _, offset, index in window_views(xp.shape[1:-1], out_spatial, window, strides, dilation):
+    for _, offset, index in window_views(out_spatial, window, strides, dilation):
         patch = _grouped(xp[index], groups)
         out += _ungrouped(patch @ _filter_by_group(w[offset], groups), lead)
     return out
@@ -195,7 +195,7 @@ def input_grad_reference(g, w, *like, input_spatial, strides, dilation, pads, gr
     channels = w.shape[-2] * groups
     dxp = np.zeros((g.shape[0],) + padded + (channels,), dtype=np.result_type(g, w))
     out_spatial = g.shape[1:-1]
-    for _, offset, index in window_views(padded, out_spatial, window, strides, dilation):
+    for _, offset, index in window_views(out_spatial, window, strides, dilation):
         w_t = np.swapaxes(_filter_by_group(w[offset], groups), 1, 2)
         dxp[index] += _ungrouped(_grouped(g, groups) @ w_t, g.shape[:-1])
     return np.ascontiguousarray(crop_spatial(dxp, pads, sizes))
@@ -243,8 +243,7 @@ def filter_grad_reference(x, g, *, window, strides, dilation, pads, groups):
     dw = np.zeros(tuple(window) + (x.shape[-1] // groups, g.shape[-1]),
                   dtype=np.result_type(x, g))
     g_grouped = _grouped(g, groups)
-    for _, offset, index in window_views(xp.shape[1:-1], g.shape[1:-1], window, strides,
-                                         dilation):
+    for _, offset, index in window_views(g.shape[1:-1], window, strides, dilation):
         per_group = np.swapaxes(_grouped(xp[index], groups), 1, 2) @ g_grouped
         dw[offset] = np.moveaxis(per_group, 0, 1).reshape(dw.shape[-2:])
     return dw
@@ -293,7 +292,7 @@ def _pool_geometry(x, window, strides, pads):
 def max_pool_reference(x, *, window, strides, pads):
     pads, out_spatial = _pool_geometry(x, window, strides, pads)
     xp = pad_spatial(x, pads, -np.inf)
-    views = window_views(xp.shape[1:-1], out_spatial, window, strides, _UNIT)
+    views = window_views(out_spatial, window, strides, _UNIT)
     return np.max([xp[index] for _, _, index in views], axis=0)
 
 
@@ -303,7 +302,7 @@ def first_max_offsets(x, window, strides, pads):
     xp = pad_spatial(x, pads, -np.inf)
     best = np.full((x.shape[0],) + out_spatial + (x.shape[-1],), -np.inf, dtype=x.dtype)
     where = np.zeros(best.shape, dtype=np.int64)
-    for flat, _, index in window_views(xp.shape[1:-1], out_spatial, window, strides, _UNIT):
+    for flat, _, index in window_views(out_spatial, window, strides, _UNIT):
         better = xp[index] > best
         best = np.where(better, xp[index], best)
         where = np.where(better, flat, where)
@@ -314,7 +313,7 @@ def max_pool_grad_reference(x, g, *, window, strides, pads):
     pads, where = first_max_offsets(x, window, strides, pads)
     padded = tuple(n + b + a for n, (b, a) in zip(x.shape[1:-1], pads))
     dxp = np.zeros((x.shape[0],) + padded + (x.shape[-1],), dtype=g.dtype)
-    for flat, _, index in window_views(padded, g.shape[1:-1], window, strides, _UNIT):
+    for flat, _, index in window_views(g.shape[1:-1], window, strides, _UNIT):
         dxp[index] += np.where(where == flat, g, 0)
     return np.ascontiguousarray(crop_spatial(dxp, pads, x.shape[1:-1]))
 
@@ -323,8 +322,7 @@ def max_pool_select_reference(x, gx, *, window, strides, pads):
     pads, where = first_max_offsets(x, window, strides, pads)
     gxp = pad_spatial(gx, pads)
     out = np.zeros(where.shape, dtype=gx.dtype)
-    for flat, _, index in window_views(gxp.shape[1:-1], where.shape[1:-1], window, strides,
-                                       _UNIT):
+    for flat, _, index in window_views(where.shape[1:-1], window, strides, _UNIT):
         out += np.where(where == flat, gxp[index], 0)
     return out
 
@@ -335,7 +333,9 @@ def _pool_attrs(node):
 
 max_pool = define_op(
     "max_pool",
-    infer=lambda x, *, window, strides, pads: _pooled_type("max_pool", x, window, strides, pads), reference=max_pool_reference,
+    infer=lambda x, *, window, strides, pads: _pooled_type("max_pool", x, window, strides,
+                                                            pads),
+    reference=max_pool_reference,
     vjp=lambda g, y, x: [max_pool_grad(x, g, **_pool_attrs(y))], kernel="max_pool",
     doc="Maximum over each window; padding never wins (it is -inf).")
 
@@ -376,7 +376,7 @@ def avg_pool_sum(x, window, strides, pads):
     pads, out_spatial = _pool_geometry(x, window, strides, pads)
     xp = pad_spatial(x, pads)
     out = np.zeros((x.shape[0],) + out_spatial + (x.shape[-1],), dtype=x.dtype)
-    for _, _, index in window_views(xp.shape[1:-1], out_spatial, window, strides, _UNIT):
+    for _, _, index in window_views(out_spatial, window, strides, _UNIT):
         out += xp[index]
     return out
 
@@ -392,7 +392,7 @@ def avg_pool_grad_reference(g, x, *, window, strides, pads):
     share = (g / counts).astype(g.dtype)
     padded = tuple(n + b + a for n, (b, a) in zip(x.shape[1:-1], pads))
     dxp = np.zeros((g.shape[0],) + padded + (g.shape[-1],), dtype=g.dtype)
-    for _, _, index in window_views(padded, g.shape[1:-1], window, strides, _UNIT):
+    for _, _, index in window_views(g.shape[1:-1], window, strides, _UNIT):
         dxp[index] += share
     return np.ascontiguousarray(crop_spatial(dxp, pads, x.shape[1:-1]))
 
@@ -405,7 +405,9 @@ def _avg_grad_infer(g, x, *, window, strides, pads):
 
 avg_pool = define_op(
     "avg_pool",
-    infer=lambda x, *, window, strides, pads: _pooled_type("avg_pool", x, window, strides, pads), reference=avg_pool_reference,
+    infer=lambda x, *, window, strides, pads: _pooled_type("avg_pool", x, window, strides,
+                                                            pads),
+    reference=avg_pool_reference,
     vjp=lambda g, y, x: [avg_pool_grad(g, x, **_pool_attrs(y))], kernel="avg_pool",
     doc="Mean over each window's real elements: padding is not counted (as TensorFlow).")
 

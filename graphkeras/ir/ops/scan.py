@@ -14,15 +14,23 @@ Outputs (a TupleType, read with tuple_get), with `n` body outputs and `m` states
     n+m .. n+2m-1     if `save_states`: the states *entering* each step, stacked (time-aligned)
 `reverse=True` runs t = T-1 .. 0 and still stores step t at position t.
 
+`build_scan` makes the node from a Python step function: it closes the body over the outer
+nodes the step reads, and moves out of the loop what needs no state (loop-invariant work, and
+the input projection `x_t W`, done as one GEMM over all steps).
+
 The gradient is another scan running the other way (backpropagation through time): its body
 recomputes the forward step from the saved entering states and applies the step's vjp, carrying
-the gradient of the states and accumulating the gradient of the non-sequences.
+the gradient of the states. Gradients of the non-sequences (weights) are summed over the steps
+after that loop where one operation can (sum_t h_t^T dz_t is one GEMM), else in it.
+
+Sections: the body; the type rule; reference semantics; building from a step function;
+the gradient.
 """
 import numpy as np
 
 from ..autodiff import gradients
 from ..evaluate import evaluate
-from ..graph import substitute, topological_order
+from ..graph import rebuild, substitute, topological_order
 from ..node import Node
 from ..registry import constant, define_op, get_op
 from ..types import TensorType, TupleType
@@ -139,9 +147,8 @@ def run_scan(step, inputs, body, reverse, save_states):
     saved = [_allocate(steps, np.asarray(h)) for h in states] if save_states else []
     order = range(steps - 1, -1, -1) if reverse else range(steps)
     for t in order:
-        for j, h in enumerate(states):
-            if save_states:
-                saved[j][t] = h
+        for j, h in enumerate(states if save_states else ()):
+            saved[j][t] = h
         values = step([s[t] for s in seqs] + states + consts)
         for k in range(n_out):
             if stacked[k] is None:
@@ -176,13 +183,19 @@ def build_scan(step, sequences, initial_states=(), non_sequences=(), reverse=Fal
 
     `step` receives placeholder nodes and returns lists of nodes. Outer nodes it reads that do
     not depend on those placeholders (variables, outer tensors, dropout masks) become extra
-    non-sequence inputs, so the body is closed.
+    non-sequence inputs, so the body is closed. So a random draw is made once per run of the
+    loop when it does not depend on the step's values (a dropout mask shaped like an outer
+    tensor), and once per step when it does (shaped like the step's input).
     """
     sequences, initial_states = list(sequences), list(initial_states)
     non_sequences = list(non_sequences)
     for i, s in enumerate(sequences):
         if s.is_tuple or s.ndim < 1:
             raise ValueError(f"scan: sequence {i} must have a time axis, got {s.type!r}")
+    try:
+        _merge_dims(*[s.shape[0] for s in sequences])
+    except ValueError as err:
+        raise ValueError(f"scan: {err} on axis 0") from None
     seq_slots = [_fresh(TensorType(s.dtype, s.shape[1:])) for s in sequences]
     state_slots = [_fresh(h.type) for h in initial_states]
     const_slots = [_fresh(c.type) for c in non_sequences]
@@ -193,13 +206,16 @@ def build_scan(step, sequences, initial_states=(), non_sequences=(), reverse=Fal
                          f"{len(initial_states)} initial states")
     slots = seq_slots + state_slots + const_slots
     roots, lifted, lifted_slots = _close_over(outputs + new_states, slots)
-    slots += lifted_slots
+    roots, seq_slots, sequences, const_slots, non_sequences = _hoist(
+        roots, seq_slots, sequences, state_slots, const_slots + lifted_slots,
+        non_sequences + lifted)
+    slots = seq_slots + state_slots + const_slots
     canonical = [_slot_placeholder(i, p.type) for i, p in enumerate(slots)]
     roots = substitute(roots, {id(p): c for p, c in zip(slots, canonical)})
     a, b = len(seq_slots), len(seq_slots) + len(state_slots)
     body = ScanBody(canonical[:a], canonical[a:b], canonical[b:],
                     roots[:len(outputs)], roots[len(outputs):])
-    return scan(*sequences, *initial_states, *non_sequences, *lifted,
+    return scan(*sequences, *initial_states, *non_sequences,
                 body=body, reverse=reverse, save_states=save_states)
 
 
@@ -244,6 +260,101 @@ def _close_over(roots, slots):
     return new_roots, list(lifted), list(lifted.values())
 
 
+def _hoist(roots, seq_slots, sequences, state_slots, const_slots, consts):
+    """Move work out of the loop, where it runs once instead of once per step.
+
+    What depends only on non-sequences (the transposed weights of a backward step) becomes a
+    new non-sequence. What depends on sequences and non-sequences but not on the states, and
+    contains a matmul (an RNN's input projection `x_t W`), is computed for all steps at once
+    (one large GEMM) and becomes a new sequence. Random draws stay where they are. Inputs the
+    body no longer reads are dropped (one sequence is kept: it sets T).
+
+    Returns (roots, sequence slots, sequences, non-sequence slots, non-sequences).
+    """
+    order = topological_order(roots)
+    outside = {id(s): (v, True) for s, v in zip(seq_slots, sequences)}
+    outside.update({id(s): (v, False) for s, v in zip(const_slots, consts)})
+    slots = set(outside) | {id(s) for s in state_slots}
+    heavy, constant_only = set(), set()
+    for node in order:
+        if id(node) in slots or node.is_tuple or get_op(node.op).impure:
+            continue
+        if any(id(i) not in outside for i in node.inputs):
+            continue
+        parts = [outside[id(i)] for i in node.inputs]
+        if not any(stacked for _, stacked in parts):
+            outside[id(node)] = (rebuild(node, [value for value, _ in parts]), False)
+            if all(id(i) in constant_only for i in node.inputs):
+                constant_only.add(id(node))
+            continue
+        try:
+            batched = _batched(node, parts)
+        except (TypeError, ValueError):
+            batched = None      # its type rule refuses the time axis: it stays in the loop
+        if batched is not None:
+            outside[id(node)] = (batched, True)
+            if node.op == "matmul" or any(id(i) in heavy for i in node.inputs):
+                heavy.add(id(node))
+    hoisted = {key for key, (_, stacked) in outside.items() if not stacked or key in heavy}
+    inside = [n for n in order if id(n) not in hoisted and id(n) not in slots]
+    frontier = [i for n in inside for i in n.inputs] + list(roots)
+    mapping, new_seqs, new_consts, by_structure = {}, [], [], {}
+    for node in frontier:
+        if (id(node) not in hoisted or id(node) in slots or id(node) in mapping
+                or node.op == "constant"):
+            continue
+        value, stacked = outside[id(node)]
+        if id(node) in constant_only:
+            mapping[id(node)] = constant(evaluate([value], {})[0], node.dtype)
+        elif node in by_structure:
+            mapping[id(node)] = by_structure[node]
+        else:
+            mapping[id(node)] = by_structure[node] = _fresh(node.type)
+            (new_seqs if stacked else new_consts).append((mapping[id(node)], value))
+    if mapping:
+        roots = substitute(roots, mapping)
+    read = {id(n) for n in topological_order(roots)}
+    seq_pairs = list(zip(seq_slots, sequences)) + new_seqs
+    kept_seqs = [pair for pair in seq_pairs if id(pair[0]) in read] or seq_pairs[:1]
+    kept_consts = [pair for pair in list(zip(const_slots, consts)) + new_consts
+                   if id(pair[0]) in read]
+    return (roots, [slot for slot, _ in kept_seqs], [value for _, value in kept_seqs],
+            [slot for slot, _ in kept_consts], [value for _, value in kept_consts])
+
+
+def _batched(node, parts):
+    """`node` computed for every step at once from (outer value, has time axis) inputs, or
+    None when it cannot be."""
+    from .linalg import matmul
+    from .shape import index, reshape
+    op = get_op(node.op)
+    if op.elementwise:
+        for (value, stacked), x in zip(parts, node.inputs):
+            if (stacked and x.ndim != node.ndim) or (not stacked and value.ndim > node.ndim):
+                return None
+        return op(*[value for value, _ in parts], **node.attrs)
+    if node.op == "index":
+        return index(parts[0][0], items=(("slice", None, None, None),) + node.attrs["items"])
+    if node.op == "matmul":
+        (a, a_stacked), (b, b_stacked) = parts
+        if not a_stacked or b_stacked or b.ndim != 2 or None in (a.shape[-1], b.shape[-1]):
+            return None
+        flat = reshape(a, shape=(-1, a.shape[-1]))
+        return _unflatten(matmul(flat, b), a, b.shape[-1])
+    return None
+
+
+def _unflatten(m, like, last):
+    """m of shape (prod(like.shape[:-1]), last) reshaped to like.shape[:-1] + (last,)."""
+    from .shape import concatenate, reshape, reshape_to, shape_of, take
+    dims = like.shape[:-1] + (last,)
+    if sum(d is None for d in dims) <= 1:
+        return reshape(m, shape=tuple(-1 if d is None else d for d in dims))
+    leading = take(shape_of(like), indices=tuple(range(like.ndim - 1)))
+    shape = concatenate(leading, constant(np.array([last], np.int32)), axis=0)
+    return reshape_to(m, shape, hint=dims)
+
+
 # Gradient: a scan running the other way.
 
 def _scan_vjp(g, y, *inputs):
@@ -264,17 +375,80 @@ def _scan_vjp(g, y, *inputs):
                       + [g_saved[j] for j in layout.seeded_saved])
     back = build_scan(layout.step, back_sequences, carries + accumulators, consts,
                       reverse=not reverse, save_states=False)
+    stacked, finals, _ = scan_results(back)
     grads = [None] * len(inputs)
-    n_seq_grads = len(layout.float_seqs)
     for pos, i in enumerate(layout.float_seqs):
-        grads[i] = _part(back, index=pos)
-    finals = n_seq_grads
+        grads[i] = stacked[pos]
     for pos, j in enumerate(layout.float_states):
-        grads[len(seqs) + j] = _part(back, index=finals + pos)
-    for pos, k in enumerate(layout.float_consts):
-        index = finals + len(layout.float_states) + pos
-        grads[len(seqs) + n_state + k] = _part(back, index=index)
+        grads[len(seqs) + j] = finals[pos]
+    accumulated = finals[len(layout.float_states):]
+    for k, total, (terms, in_loop) in zip(layout.float_consts, accumulated, layout.const_terms):
+        pieces = [total] if in_loop or not terms else []
+        for term in terms:
+            values = [back_sequences[i] if kind == "sequence" else stacked[i]
+                      for kind, i in term[1:]]
+            pieces.append(_contract_over_steps(term[0], *values))
+        grads[len(seqs) + n_state + k] = _sum_nodes(pieces)
     return grads
+
+
+def _contract_over_steps(kind, *stacked):
+    """The sum over steps of a per-step weight-gradient term, as one operation on the stacked
+    per-step values: ("gemm", a, b) is sum_t a_t^T b_t, ("sum0", b) is sum_t sum(b_t, 0)."""
+    from .shape import reshape, transpose
+    if kind == "gemm":
+        a, b = stacked
+        a_flat = reshape(a, shape=(-1, a.shape[-1]))
+        b_flat = reshape(b, shape=(-1, b.shape[-1]))
+        return get_op("matmul")(transpose(a_flat, perm=(1, 0)), b_flat)
+    (b,) = stacked
+    return get_op("sum")(b, axes=(0, 1), keepdims=False)
+
+
+def _split_terms(d, per_step):
+    """Cut a per-step weight gradient into terms whose sum over steps is one operation after
+    the loop (see _contract_over_steps) and the rest, accumulated in the loop.
+
+    Returns (terms as ("gemm", a, b) / ("sum0", b) with body nodes, in-loop nodes).
+    """
+    terms, rest, pending = [], [], [d]
+    while pending:
+        node = pending.pop()
+        x = node.inputs[0] if node.inputs else None
+        if node.op == "add" and all(i.shape == node.shape for i in node.inputs):
+            pending.extend(node.inputs)
+        elif (node.op == "matmul" and node.ndim == 2 and x.op == "transpose"
+              and x.attrs["perm"] == (1, 0) and id(x.inputs[0]) in per_step
+              and id(node.inputs[1]) in per_step
+              and None not in (x.shape[0], node.inputs[1].shape[-1])):
+            terms.append(("gemm", x.inputs[0], node.inputs[1]))
+        elif (node.op == "sum" and node.attrs["axes"] == (0,) and not node.attrs["keepdims"]
+              and id(x) in per_step):
+            terms.append(("sum0", x))
+        elif not _is_zeros(node):
+            rest.append(node)
+    return terms, rest
+
+
+def _is_zeros(node):
+    return (node.op == "broadcast_like" and node.inputs[0].op == "constant"
+            and not node.inputs[0].attrs["value"].array.any())
+
+
+def _sum_nodes(nodes):
+    total = nodes[0]
+    for node in nodes[1:]:
+        total = total + node
+    return total
+
+
+def _dependents(roots, sources):
+    """ids of the nodes under `roots` that depend on one of `sources` (sources included)."""
+    found = {id(s) for s in sources}
+    for node in topological_order(roots):
+        if any(id(i) in found for i in node.inputs):
+            found.add(id(node))
+    return found
 
 
 def _part(node, index):
@@ -332,25 +506,40 @@ class _BackwardLayout:
         new_carries = []
         for j, d in zip(self.float_states, d_entering):
             new_carries.append(d + saved_by_state[j] if j in saved_by_state else d)
-        new_accumulators = [acc + d for acc, d in zip(accumulators, d_consts)]
-        return d_seqs, new_carries + new_accumulators
+        outputs = list(d_seqs)
+        new_accumulators = self.defer_weight_gradients(d_consts, accumulators, slices, states,
+                                                       outputs)
+        return outputs, new_carries + new_accumulators
+
+    def defer_weight_gradients(self, d_consts, accumulators, slices, states, outputs):
+        """Sum weight gradients over steps after the loop where one operation can (h^T dz as
+        one GEMM over all steps instead of a GEMM and an add per step): the per-step values
+        it needs become outputs. The rest is accumulated in the loop. Records in
+        `const_terms` how to finish each gradient; returns the new accumulators."""
+        per_step = _dependents(d_consts, list(slices) + list(states))
+        position = {id(v): ("sequence", i) for i, v in enumerate(slices)}
+        position.update({id(v): ("output", i) for i, v in enumerate(outputs)})
+
+        def source(value):
+            if id(value) not in position:
+                position[id(value)] = ("output", len(outputs))
+                outputs.append(value)
+            return position[id(value)]
+
+        self.const_terms, new_accumulators = [], []
+        for acc, d in zip(accumulators, d_consts):
+            terms, rest = _split_terms(d, per_step)
+            placed = [(kind,) + tuple(source(v) for v in values) for kind, *values in terms]
+            self.const_terms.append((placed, bool(rest)))
+            new_accumulators.append(_sum_nodes([acc] + rest) if rest else acc)
+        return new_accumulators
 
 
 def _weighted_gradients(pairs, wrt):
     """Gradients of sum(y * g) over the (y, g) pairs: the vjp of many outputs at once."""
-    sum_ = get_op("sum")
-    terms = []
-    for y, gy in pairs:
-        if gy.dtype != y.dtype:
-            gy = get_op("cast")(gy, dtype=y.dtype)
-        terms.append(sum_(y * gy, axes=tuple(range(y.ndim)), keepdims=False))
-    if not terms:
+    if not pairs:
         return [_zeros(w) for w in wrt]
-    total = terms[0]
-    for term in terms[1:]:
-        total = total + term
-    # A constant seed, not ones_like(total): then no step computes the weighted sum itself.
-    return gradients(total, wrt, seed=constant(1, total.dtype))
+    return gradients([y for y, _ in pairs], wrt, seed=[gy for _, gy in pairs])
 
 
 scan = define_op(
