@@ -145,12 +145,7 @@ def get(identifier):
     """
     if identifier is None:
         return linear
-    if isinstance(identifier, str):
-        return deserialize(identifier)
-    if isinstance(identifier, dict):
-        # Keras 2.13+ writes functions as {'class_name': 'function', 'config': 'relu', ...}.
-        if identifier.get("class_name") == "function":
-            return deserialize(identifier["config"])
+    if isinstance(identifier, (str, dict)):
         return deserialize(identifier)
     if callable(identifier):
         return identifier

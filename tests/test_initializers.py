@@ -119,7 +119,8 @@ def test_serialize_round_trip(init):
 
 def test_keras22_lower_case_names_resolve():
     for name, cls in (("zero", initializers.Zeros), ("one", initializers.Ones),
-                      ("uniform", initializers.RandomUniform), ("normal", initializers.RandomNormal),
+                      ("uniform", initializers.RandomUniform),
+                      ("normal", initializers.RandomNormal),
                       ("truncated_normal", initializers.TruncatedNormal),
                       ("orthogonal", initializers.Orthogonal), ("identity", initializers.Identity),
                       ("glorot_uniform", initializers.VarianceScaling)):

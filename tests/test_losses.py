@@ -172,6 +172,9 @@ def test_loss_class_config_round_trip_and_lookup():
     assert isinstance(again, losses.CategoricalCrossentropy)
     assert again.get_config() == loss.get_config()
     assert losses.get("categorical_crossentropy") is losses.categorical_crossentropy
+    newer_keras = {"module": "keras.losses", "class_name": "function",
+                   "config": "mean_squared_error", "registered_name": "mean_squared_error"}
+    assert losses.get(newer_keras) is losses.mean_squared_error
     assert losses.serialize(losses.mse) == "mean_squared_error"
     assert losses.CategoricalCrossentropy().name == "categorical_crossentropy"
 

@@ -8,6 +8,7 @@ form and the tf.keras form (which adds `module` and `registered_name`) are accep
 import base64
 import inspect
 import marshal
+import re
 import types
 
 import numpy as np
@@ -86,6 +87,10 @@ def deserialize_keras_object(identifier, module_objects=None, custom_objects=Non
             raise ValueError(f"Improper config format for {printable_module_name}: "
                              f"{identifier!r} (expected keys 'class_name' and 'config').")
         class_name = identifier["class_name"]
+        if class_name == "function" and isinstance(identifier["config"], str):
+            # Keras >= 2.13 writes a function as {'class_name': 'function', 'config': name}.
+            return deserialize_keras_object(identifier["config"], module_objects,
+                                            custom_objects, printable_module_name)
         cls = _lookup(class_name, module_objects, custom_objects)
         if cls is None:
             raise ValueError(f"Unknown {printable_module_name}: {class_name}")
@@ -131,6 +136,11 @@ def has_arg(fn, name, accept_all=False):
         return any(p.kind == inspect.Parameter.VAR_KEYWORD
                    for p in signature.parameters.values())
     return False
+
+
+def getargspec(fn):
+    """`inspect.getfullargspec(fn)` (Keras 2.2 kept a Python 2 shim under this name)."""
+    return inspect.getfullargspec(fn)
 
 
 def func_dump(func):
@@ -231,14 +241,12 @@ def check_for_unexpected_keys(name, input_dict, expected_values):
 
 
 def snake_case(name):
-    """`CategoricalCrossentropy` -> `categorical_crossentropy` (default object names)."""
-    out = []
-    for i, char in enumerate(name):
-        if char.isupper() and i > 0 and (not name[i - 1].isupper()
-                                         or (i + 1 < len(name) and name[i + 1].islower())):
-            out.append("_")
-        out.append(char.lower())
-    return "".join(out)
+    """`CategoricalCrossentropy` -> `categorical_crossentropy`, as tf.keras names objects."""
+    words = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", words).lower()
+
+
+to_snake_case = snake_case  # the tf.keras name
 
 
 def as_float_list(values):
