@@ -283,3 +283,12 @@ def build_nodes(arrays, attrs, op):
     inputs = [ir.ops.leaves.placeholder(a.shape, a.dtype.name, f"in{i}")
               for i, a in enumerate(arrays)]
     return inputs, op(*inputs, **attrs)
+
+
+def _nn_cases():
+    """Convolution and pooling cases live beside their direct-loop references."""
+    from .test_nn_ops import NN_CASES
+    return NN_CASES
+
+
+CASES.update(_nn_cases())

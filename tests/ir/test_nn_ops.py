@@ -10,8 +10,6 @@ import graphkeras.ir as ir
 import graphkeras.ir.ops.nn as nn
 from graphkeras.ir.ops.leaves import placeholder
 
-from . import op_cases
-
 SETTINGS = settings(max_examples=15, deadline=None)
 
 
@@ -364,10 +362,3 @@ NN_CASES = {
 def test_every_nn_op_has_a_generic_case():
     declared = {name for name, op in ir.all_ops().items() if op.kernel in NN_CASES}
     assert declared == set(NN_CASES)
-
-
-# Until tests/ir/op_cases.py takes NN_CASES itself (asked of its owner), register them here:
-# pytest imports this module before test_ops.py, so the generic per-op checks (shape rule,
-# finite-difference gradient, compiled against interpreted) cover the nn ops too, and the check
-# that every registered op has a case passes once graphkeras.backend has registered them.
-op_cases.CASES.update(NN_CASES)

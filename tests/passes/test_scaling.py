@@ -42,7 +42,9 @@ def test_passes_scale_linearly_with_graph_size(graphs):
     small, large = graphs
     ratio = (best_cpu_time(lambda: run_passes_without_fusion(large))
              / best_cpu_time(lambda: run_passes_without_fusion(small)))
-    assert ratio < 3.0, f"{len(large)}/{len(small)} nodes took {ratio:.2f}x as long"
+    # Quadratic passes would take 4x; the bound leaves room for a loaded machine. The figure to
+    # quote comes from benchmarks/passes_scaling.py.
+    assert ratio < 3.5, f"{len(large)}/{len(small)} nodes took {ratio:.2f}x as long"
 
 
 def test_fast_run_on_ten_thousand_nodes_takes_under_two_seconds():

@@ -1,0 +1,82 @@
+def run(args, B):
+    # placeholder 'x' float32[None, 4]
+    v0 = np.ascontiguousarray(args[0], dtype=np.float32)
+    if v0.ndim != 2 or v0.shape[1] != 4:
+        feed_error(P_v0, args[0])
+    # variable 'w' float32[4, 3]
+    v1 = np.ascontiguousarray(S_v1.value)
+    # gemm2: BLAS float32[None, 3]
+    v2_out = B[0]
+    if v2_out.shape != (v0.shape[0], v1.shape[1]):
+        v2_out = B[0] = np.empty((v0.shape[0], v1.shape[1]), np.float32)
+    v2 = np.dot(v0, v1, out=v2_out)
+    # variable 'b' float32[3]
+    v3 = np.ascontiguousarray(S_v3.value)
+    # fused4_add_maximum_mul_mean_greater_equal: add, maximum, mul, mean, greater_equal
+    shape = (v2.shape[0], 3, )
+    try:
+        v4_0 = B[0]
+        if v4_0.shape != shape:
+            v4_0 = B[0] = np.empty(shape, np.float32)
+        v4_1 = B[1]
+        if v4_1.shape != shape:
+            v4_1 = B[1] = np.empty(shape, np.float32)
+        v4_2 = np.empty(1, np.float32)
+        v4_3 = B[2]
+        if v4_3.shape != shape:
+            v4_3 = B[2] = np.empty(shape, np.bool)
+        K1(shape[0], shape[1], v2.reshape(-1), v3.reshape(-1), v4_0.reshape(-1), v4_1.reshape(-1), v4_2.reshape(-1), v4_3.reshape(-1))
+        v4 = (v4_0, v4_1, v4_2.reshape(()), v4_3,)
+    except BroadcastMismatch:
+        v4 = F1(v2, v3)
+    v5 = v4[2]
+    # v6: broadcast_like (NumPy: 16 elements or fewer)
+    v6_2 = np.asarray(R_broadcast_like(C_v6_0, v5, **v6_attrs2), dtype=np.float32)
+    v6 = v6_2
+    # expand_dims[axis=0] float32[1]
+    v7 = np.expand_dims(v6, 0)
+    # expand_dims[axis=1] float32[1, 1]
+    v8 = np.expand_dims(v7, 1)
+    v9 = v4[1]
+    # shape_of int32[2]
+    v10 = np.array(v9.shape, dtype=np.int32)
+    # take[indices=(0, 1)] int32[2]
+    v11 = np.take(v10, [0, 1], axis=0)
+    # v12: cast, prod (NumPy: 16 elements or fewer)
+    v12_1 = np.asarray(R_cast(v11, **v12_attrs1), dtype=np.float32)
+    v12_2 = np.asarray(R_prod(v12_1, **v12_attrs2), dtype=np.float32)
+    v12 = v12_2
+    # v13: div (NumPy: 16 elements or fewer)
+    v13_2 = np.asarray(R_div(v8, v12, **v13_attrs2), dtype=np.float32)
+    v13 = v13_2
+    v14 = v4[0]
+    v15 = v4[3]
+    # fused16_broadcast_like_mul_add_where_sum: broadcast_like, mul, mul, add, where, sum
+    shape = (v9.shape[0], 3, )
+    try:
+        v16_0 = B[1]
+        if v16_0.shape != shape:
+            v16_0 = B[1] = np.empty(shape, np.float32)
+        v16_1 = np.empty((1, shape[1],), np.float32)
+        K9(shape[0], shape[1], v13.reshape(-1), v9.reshape(-1), v14.reshape(-1), v15.reshape(-1), v16_0.reshape(-1), v16_1.reshape(-1))
+        v16 = (v16_0, v16_1.reshape((v16_1.shape[1], )),)
+    except BroadcastMismatch:
+        v16 = F9(v13, v9, v14, v15)
+    v17 = v16[0]
+    # gemm18: BLAS float32[4, 3]
+    v18_out = B[3]
+    if v18_out.shape != (v0.T.shape[0], v17.shape[1]):
+        v18_out = B[3] = np.empty((v0.T.shape[0], v17.shape[1]), np.float32)
+    v18 = np.dot(v0.T, v17, out=v18_out)
+    # v19: mul, sub (NumPy: 16 elements or fewer)
+    v19_3 = np.asarray(R_mul(C_v19_1, v18, **v19_attrs3), dtype=np.float32)
+    v19_4 = np.asarray(R_sub(v1, v19_3, **v19_attrs4), dtype=np.float32)
+    v19 = v19_4
+    v20 = v16[1]
+    # v21: mul, sub (NumPy: 16 elements or fewer)
+    v21_3 = np.asarray(R_mul(C_v21_1, v20, **v21_attrs3), dtype=np.float32)
+    v21_4 = np.asarray(R_sub(v3, v21_3, **v21_attrs4), dtype=np.float32)
+    v21 = v21_4
+    S0.value = v19
+    S1.value = v21
+    return [v5]
