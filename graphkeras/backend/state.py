@@ -3,7 +3,8 @@ import numpy as np
 
 from .. import ir
 from ..ir.ops import elementwise as E
-from ..runtime.interpreter import LEARNING_PHASE_NAME, ReferenceFunction
+from ..ir.ops.leaves import LEARNING_PHASE_NAME
+from ..runtime.interpreter import ReferenceFunction
 from . import common
 from .tensor import Tensor, Variable, placeholder, to_node, wrap
 
@@ -137,7 +138,8 @@ def function(inputs, outputs, updates=None, mode=None, name=None, **kwargs):
         f = ReferenceFunction(input_nodes, output_nodes, pairs, name, _phase_value())
     else:
         from ..runtime.compiled import compile_function
-        f = compile_function(input_nodes, output_nodes, pairs, name=name)
+        f = compile_function(input_nodes, output_nodes, pairs, name=name,
+                             learning_phase_default=_phase_value())
     return _SingleOutput(f) if single else f
 
 

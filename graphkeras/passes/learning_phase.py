@@ -4,12 +4,7 @@ from .algebra import simplify_algebra
 from .constant_folding import fold_constants
 from .dead_code import eliminate_dead_code
 
-LEARNING_PHASE_NAME = "keras_learning_phase"
-
-
-def is_learning_phase(node):
-    """The Keras learning-phase input: a placeholder named 'keras_learning_phase'."""
-    return node.op == "placeholder" and node.attrs["name"] == LEARNING_PHASE_NAME
+from ..ir.ops.leaves import is_learning_phase
 
 
 def specialize_learning_phase(graph, value):

@@ -6,11 +6,7 @@ import numpy as np
 
 from .. import ir
 
-LEARNING_PHASE_NAME = "keras_learning_phase"
-
-
-def is_learning_phase(node):
-    return node.op == "placeholder" and node.attrs["name"] == LEARNING_PHASE_NAME
+from ..ir.ops.leaves import is_learning_phase
 
 
 def check_feed(node, value):

@@ -274,6 +274,10 @@ EXEMPT = {
     "tuple_get": "checked through the multi-output ops that produce tuples",
     "scan": "a loop over a body graph; tests/ir/test_scan.py checks it against Python loops, "
             "unrolled graphs and finite differences",
+    "fused_elementwise": "made by the fusion pass; tests/runtime checks fused regions against "
+                         "the unfused reference",
+    "gemm": "made by the GEMM fusion pass; tests/runtime checks it against matmul + bias + "
+            "activation",
     "print_value": "prints; tests/backend/test_backend_ops.py checks it passes values through",
 }
 

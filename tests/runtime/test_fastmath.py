@@ -3,7 +3,7 @@ that their loops vectorize (no scalar libm call left in the machine code)."""
 import numba
 import numpy as np
 
-from graphkeras.runtime.fastmath import exp_f32, tanh_f32
+from graphkeras.runtime.fastmath import exp_f32, log_f32, tanh_f32
 
 
 @numba.njit(error_model="numpy", fastmath={"contract", "reassoc"}, cache=True)
@@ -16,6 +16,12 @@ def exp_loop(x, out):
 def tanh_loop(x, out):
     for i in range(x.size):
         out[i] = tanh_f32(x[i])
+
+
+@numba.njit(error_model="numpy", fastmath={"contract", "reassoc"}, cache=True)
+def log_loop(x, out):
+    for i in range(x.size):
+        out[i] = log_f32(x[i])
 
 
 def relative_error(got, want):
@@ -64,3 +70,21 @@ def test_fast_exp_loop_vectorizes():
     llvm = next(iter(loop.inspect_llvm().values()))
     assert "<8 x float>" in llvm or "<4 x float>" in llvm or "<16 x float>" in llvm
     assert "@expf" not in llvm and "llvm.exp.f32" not in llvm
+
+
+def test_fast_log_is_within_two_ulp_of_float64_log():
+    x = np.concatenate([np.geomspace(1e-45, 3e38, 200_001), np.linspace(0.5, 2, 100_001)])
+    x = x.astype(np.float32)
+    x = x[x > 0]
+    out = np.empty_like(x)
+    log_loop(x, out)
+    want = np.log(x.astype(np.float64))
+    assert relative_error(out, want).max() < 2.5e-7
+
+
+def test_fast_log_special_values():
+    x = np.array([0, -1, np.inf, -np.inf, np.nan, 1], np.float32)
+    out = np.empty_like(x)
+    log_loop(x, out)
+    assert np.isneginf(out[0]) and np.isnan(out[1]) and np.isposinf(out[2])
+    assert np.isnan(out[3]) and np.isnan(out[4]) and out[5] == 0

@@ -39,6 +39,15 @@ constant_op = define_op(
 )
 
 
+# Keras's learning phase is an ordinary graph input: a scalar bool placeholder with this name.
+LEARNING_PHASE_NAME = "keras_learning_phase"
+
+
+def is_learning_phase(node):
+    """Whether `node` is the learning-phase input."""
+    return node.op == "placeholder" and node.attrs["name"] == LEARNING_PHASE_NAME
+
+
 def placeholder(shape, dtype, name=None):
     uid = new_uid()
     return placeholder_op(uid=uid, name=name or f"placeholder_{uid}", dtype=dtype,

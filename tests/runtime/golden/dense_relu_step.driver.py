@@ -15,16 +15,16 @@ def run(args, B):
     # fused4_add_maximum_mul_mean_greater_equal: add, maximum, mul, mean, greater_equal
     shape = (v2.shape[0], 3, )
     try:
-        v4_0 = B[0]
+        v4_0 = B[1]
         if v4_0.shape != shape:
-            v4_0 = B[0] = np.empty(shape, np.float32)
-        v4_1 = B[1]
+            v4_0 = B[1] = np.empty(shape, np.float32)
+        v4_1 = B[2]
         if v4_1.shape != shape:
-            v4_1 = B[1] = np.empty(shape, np.float32)
+            v4_1 = B[2] = np.empty(shape, np.float32)
         v4_2 = np.empty(1, np.float32)
-        v4_3 = B[2]
+        v4_3 = B[3]
         if v4_3.shape != shape:
-            v4_3 = B[2] = np.empty(shape, np.bool)
+            v4_3 = B[3] = np.empty(shape, np.bool)
         K1(shape[0], shape[1], v2.reshape(-1), v3.reshape(-1), v4_0.reshape(-1), v4_1.reshape(-1), v4_2.reshape(-1), v4_3.reshape(-1))
         v4 = (v4_0, v4_1, v4_2.reshape(()), v4_3,)
     except BroadcastMismatch:
@@ -54,9 +54,9 @@ def run(args, B):
     # fused16_broadcast_like_mul_add_where_sum: broadcast_like, mul, mul, add, where, sum
     shape = (v9.shape[0], 3, )
     try:
-        v16_0 = B[1]
+        v16_0 = B[0]
         if v16_0.shape != shape:
-            v16_0 = B[1] = np.empty(shape, np.float32)
+            v16_0 = B[0] = np.empty(shape, np.float32)
         v16_1 = np.empty((1, shape[1],), np.float32)
         K9(shape[0], shape[1], v13.reshape(-1), v9.reshape(-1), v14.reshape(-1), v15.reshape(-1), v16_0.reshape(-1), v16_1.reshape(-1))
         v16 = (v16_0, v16_1.reshape((v16_1.shape[1], )),)
@@ -64,9 +64,9 @@ def run(args, B):
         v16 = F9(v13, v9, v14, v15)
     v17 = v16[0]
     # gemm18: BLAS float32[4, 3]
-    v18_out = B[3]
+    v18_out = B[4]
     if v18_out.shape != (v0.T.shape[0], v17.shape[1]):
-        v18_out = B[3] = np.empty((v0.T.shape[0], v17.shape[1]), np.float32)
+        v18_out = B[4] = np.empty((v0.T.shape[0], v17.shape[1]), np.float32)
     v18 = np.dot(v0.T, v17, out=v18_out)
     # v19: mul, sub (NumPy: 16 elements or fewer)
     v19_3 = np.asarray(R_mul(C_v19_1, v18, **v19_attrs3), dtype=np.float32)

@@ -1,0 +1,103 @@
+"""Run-time configuration: pass level, kernel cache directory, threads and execution mode.
+
+Each setting starts from an environment variable and can be changed in code:
+
+    GRAPHKERAS_PASS_LEVEL   none | fast_compile | fast_run (default)
+    GRAPHKERAS_CACHE_DIR    where compiled kernels and optimized graphs are kept
+                            (default ~/.cache/graphkeras, or $XDG_CACHE_HOME/graphkeras)
+    GRAPHKERAS_THREADS      threads for parallel kernels (default: Numba's own choice)
+    GRAPHKERAS_MODE         compiled (default) | reference (the plain NumPy executor)
+    GRAPHKERAS_DISK_CACHE   1 (default) | 0 to keep compiled kernels in memory only
+"""
+import os
+import sys
+
+PASS_LEVELS = ("none", "fast_compile", "fast_run")
+MODES = ("compiled", "reference")
+
+
+def _default_cache_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "graphkeras")
+
+
+def _env_threads():
+    text = os.environ.get("GRAPHKERAS_THREADS")
+    return int(text) if text else None
+
+
+_settings = {
+    "pass_level": os.environ.get("GRAPHKERAS_PASS_LEVEL", "fast_run"),
+    "cache_dir": os.environ.get("GRAPHKERAS_CACHE_DIR") or _default_cache_dir(),
+    "threads": _env_threads(),
+    "mode": os.environ.get("GRAPHKERAS_MODE", "compiled"),
+    "disk_cache": os.environ.get("GRAPHKERAS_DISK_CACHE", "1") != "0",
+}
+
+
+def _check_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+
+
+_check_choice("GRAPHKERAS_PASS_LEVEL", _settings["pass_level"], PASS_LEVELS)
+_check_choice("GRAPHKERAS_MODE", _settings["mode"], MODES)
+
+
+def pass_level():
+    """The optimization level K.function uses when none is given."""
+    return _settings["pass_level"]
+
+
+def set_pass_level(level):
+    _check_choice("pass level", level, PASS_LEVELS)
+    _settings["pass_level"] = level
+
+
+def cache_dir():
+    """The directory holding generated kernel modules and cached optimized graphs."""
+    return _settings["cache_dir"]
+
+
+def set_cache_dir(path):
+    _settings["cache_dir"] = os.fspath(path)
+
+
+def disk_cache():
+    """Whether compiled kernels and optimized graphs are written to and read from cache_dir()."""
+    return _settings["disk_cache"]
+
+
+def set_disk_cache(enabled):
+    _settings["disk_cache"] = bool(enabled)
+
+
+def threads():
+    """Threads for parallel kernels, or None to leave Numba's default."""
+    return _settings["threads"]
+
+
+def set_threads(count):
+    if count is not None and int(count) < 1:
+        raise ValueError(f"threads must be a positive integer or None, got {count!r}")
+    _settings["threads"] = None if count is None else int(count)
+    if count is not None and "numba" in sys.modules:
+        import numba
+        numba.set_num_threads(min(int(count), numba.config.NUMBA_NUM_THREADS))
+
+
+def mode():
+    """'compiled' (Numba kernels, the default) or 'reference' (the NumPy interpreter)."""
+    return _settings["mode"]
+
+
+def set_mode(value):
+    _check_choice("mode", value, MODES)
+    _settings["mode"] = value
+
+
+# Spelled as the backend reads them.
+get_mode = mode
+get_pass_level = pass_level
+get_cache_dir = cache_dir
+get_threads = threads
