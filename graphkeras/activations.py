@@ -6,7 +6,7 @@ the graph. Names are Keras 2.2's; `gelu` and `swish` are the later tf.keras addi
 import math
 
 from . import backend as K
-from .utils.generic_utils import deserialize_keras_object
+from .utils.generic_utils import deserialize_keras_object, get_function_from_identifier
 
 # selu's constants: Klambauer et al. 2017, the values Keras 2 uses.
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -145,8 +145,4 @@ def get(identifier):
     """
     if identifier is None:
         return linear
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret activation function identifier: {identifier!r}")
+    return get_function_from_identifier(identifier, deserialize, "activation function")

@@ -94,7 +94,18 @@ class Constant(Initializer):
         return {"value": self.value}
 
 
-class RandomNormal(Initializer):
+class _SeededRandom(Initializer):
+    """A random initializer: each call draws from a generator seeded by `self.seed`."""
+
+    def __call__(self, shape, dtype=None):
+        rng = _generator(self.seed)
+        return self._draw(rng, _shape(shape)).astype(_dtype(dtype))
+
+    def _draw(self, rng, shape):
+        raise NotImplementedError(f"{type(self).__name__} must implement _draw")
+
+
+class RandomNormal(_SeededRandom):
     """Initializer that generates tensors with a normal distribution.
 
     # Arguments
@@ -108,16 +119,14 @@ class RandomNormal(Initializer):
         self.stddev = stddev
         self.seed = seed
 
-    def __call__(self, shape, dtype=None):
-        rng = _generator(self.seed)
-        values = rng.normal(self.mean, self.stddev, size=_shape(shape))
-        return values.astype(_dtype(dtype))
+    def _draw(self, rng, shape):
+        return rng.normal(self.mean, self.stddev, size=shape)
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
 
-class RandomUniform(Initializer):
+class RandomUniform(_SeededRandom):
     """Initializer that generates tensors with a uniform distribution.
 
     # Arguments
@@ -131,16 +140,14 @@ class RandomUniform(Initializer):
         self.maxval = maxval
         self.seed = seed
 
-    def __call__(self, shape, dtype=None):
-        rng = _generator(self.seed)
-        values = rng.uniform(self.minval, self.maxval, size=_shape(shape))
-        return values.astype(_dtype(dtype))
+    def _draw(self, rng, shape):
+        return rng.uniform(self.minval, self.maxval, size=shape)
 
     def get_config(self):
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
 
 
-class TruncatedNormal(Initializer):
+class TruncatedNormal(RandomNormal):
     """Initializer that generates a truncated normal distribution.
 
     Values more than two standard deviations from the mean are discarded and re-drawn.
@@ -151,18 +158,8 @@ class TruncatedNormal(Initializer):
         seed: used to seed the random generator.
     """
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        self.mean = mean
-        self.stddev = stddev
-        self.seed = seed
-
-    def __call__(self, shape, dtype=None):
-        rng = _generator(self.seed)
-        values = _truncated_normal(rng, self.mean, self.stddev, _shape(shape))
-        return values.astype(_dtype(dtype))
-
-    def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+    def _draw(self, rng, shape):
+        return _truncated_normal(rng, self.mean, self.stddev, shape)
 
 
 def _compute_fans(shape, data_format="channels_last"):
@@ -186,7 +183,7 @@ def _compute_fans(shape, data_format="channels_last"):
 _DISTRIBUTIONS = {"normal", "uniform", "truncated_normal", "untruncated_normal"}
 
 
-class VarianceScaling(Initializer):
+class VarianceScaling(_SeededRandom):
     """Initializer capable of adapting its scale to the shape of weights.
 
     With `distribution="normal"` (or `"truncated_normal"`) samples come from a normal
@@ -226,25 +223,21 @@ class VarianceScaling(Initializer):
         fans = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}
         return self.scale / max(1.0, float(fans[self.mode]))
 
-    def __call__(self, shape, dtype=None):
-        shape = _shape(shape)
+    def _draw(self, rng, shape):
         variance = self._variance(shape)
-        rng = _generator(self.seed)
         if self.distribution in ("normal", "truncated_normal"):
-            values = _truncated_normal(rng, 0.0, np.sqrt(variance) / _TRUNCATED_STD, shape)
-        elif self.distribution == "untruncated_normal":
-            values = rng.normal(0.0, np.sqrt(variance), size=shape)
-        else:
-            limit = np.sqrt(3.0 * variance)
-            values = rng.uniform(-limit, limit, size=shape)
-        return values.astype(_dtype(dtype))
+            return _truncated_normal(rng, 0.0, np.sqrt(variance) / _TRUNCATED_STD, shape)
+        if self.distribution == "untruncated_normal":
+            return rng.normal(0.0, np.sqrt(variance), size=shape)
+        limit = np.sqrt(3.0 * variance)
+        return rng.uniform(-limit, limit, size=shape)
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
                 "seed": self.seed}
 
 
-class Orthogonal(Initializer):
+class Orthogonal(_SeededRandom):
     """Initializer that generates a random orthogonal matrix.
 
     A matrix of shape (prod(shape[:-1]), shape[-1]) is drawn from a standard normal and
@@ -259,19 +252,14 @@ class Orthogonal(Initializer):
         self.gain = gain
         self.seed = seed
 
-    def __call__(self, shape, dtype=None):
-        shape = _shape(shape)
+    def _draw(self, rng, shape):
         if len(shape) < 2:
             raise ValueError(f"Orthogonal initializer needs a shape of rank >= 2, got {shape}.")
-        num_rows = int(np.prod(shape[:-1]))
-        num_cols = shape[-1]
-        flat_shape = (num_rows, num_cols)
-        rng = _generator(self.seed)
+        flat_shape = (int(np.prod(shape[:-1])), shape[-1])
         draws = rng.normal(0.0, 1.0, flat_shape)
         u, _, v = np.linalg.svd(draws, full_matrices=False)
         q = u if u.shape == flat_shape else v
-        q = q.reshape(shape)
-        return (self.gain * q).astype(_dtype(dtype))
+        return self.gain * q.reshape(shape)
 
     def get_config(self):
         return {"gain": self.gain, "seed": self.seed}
@@ -382,6 +370,7 @@ normal = random_normal = RandomNormal
 truncated_normal = TruncatedNormal
 identity = Identity
 orthogonal = Orthogonal
+variance_scaling = VarianceScaling
 
 _CLASSES = (Initializer, Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal,
             VarianceScaling, Orthogonal, Identity, GlorotUniform, GlorotNormal, HeUniform,
@@ -394,7 +383,7 @@ _ALL.update({"zero": Zeros, "zeros": Zeros, "one": Ones, "ones": Ones, "constant
              "uniform": RandomUniform, "random_uniform": RandomUniform,
              "normal": RandomNormal, "random_normal": RandomNormal,
              "truncated_normal": TruncatedNormal, "identity": Identity,
-             "orthogonal": Orthogonal})
+             "orthogonal": Orthogonal, "variance_scaling": VarianceScaling})
 
 
 def serialize(initializer):

@@ -12,8 +12,8 @@ Rules are Keras 2.2's. Later tf.keras arguments (`from_logits`, `label_smoothing
 import math
 
 from . import backend as K
-from .utils.generic_utils import (deserialize_keras_object, serialize_keras_object,
-                                  snake_case)
+from .utils.generic_utils import (deserialize_keras_object, get_function_from_identifier,
+                                  serialize_keras_object, snake_case)
 
 
 def mean_squared_error(y_true, y_pred):
@@ -327,8 +327,4 @@ def get(identifier):
     """
     if identifier is None:
         return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret loss function identifier: {identifier!r}")
+    return get_function_from_identifier(identifier, deserialize, "loss function")

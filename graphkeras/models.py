@@ -1,18 +1,27 @@
 """Keras 2.2's `keras.models`: `Model`, `Sequential`, `Input`, building models from configs,
-JSON and YAML, and `clone_model`.
+JSON and YAML, `clone_model`, and `save_model` / `load_model` (from graphkeras.saving).
 """
 import json
 
-
 from . import backend as K
 from .engine.input_layer import Input, InputLayer
-from .engine.network import _deserialize_layer
+from .engine.network_serialization import deserialize_layer
 from .engine.sequential import Sequential
 from .engine.training import Model
 from .utils.generic_utils import to_list, unpack_singleton
 
 __all__ = ["Model", "Sequential", "Input", "model_from_config", "model_from_json",
-           "model_from_yaml", "clone_model"]
+           "model_from_yaml", "clone_model", "save_model", "load_model"]
+
+# Served from graphkeras.saving on first use, so that importing graphkeras never loads h5py.
+_SAVING_FUNCTIONS = ("save_model", "load_model")
+
+
+def __getattr__(name):
+    if name in _SAVING_FUNCTIONS:
+        from . import saving
+        return getattr(saving, name)
+    raise AttributeError(f"module 'graphkeras.models' has no attribute '{name}'")
 
 
 def model_from_config(config, custom_objects=None, safe_mode=None):
@@ -33,7 +42,7 @@ def model_from_config(config, custom_objects=None, safe_mode=None):
     if isinstance(config, list):
         raise TypeError("`model_from_config` expects a dictionary, not a list. Maybe you meant "
                         "to use `Sequential.from_config(config)`?")
-    return _deserialize_layer(config, custom_objects, safe_mode)
+    return deserialize_layer(config, custom_objects, safe_mode)
 
 
 def model_from_json(json_string, custom_objects=None, safe_mode=None):

@@ -328,3 +328,51 @@ def test_progbar_averages_and_draws(capsys):
     bar.update(7, [('loss', 1e-5)])
     out = capsys.readouterr().out
     assert '      7/Unknown' in out and 'loss: 1.0000e-05' in out
+
+
+def test_progbar_prints_stateful_values_with_the_average_format(capsys):
+    # Keras 2.2.4 keeps a stateful value as [value, 1]: it prints as '0.7500', not '0.75'.
+    bar = Progbar(target=2, stateful_metrics=['auc'])
+    bar.update(2, [('loss', 0.5), ('auc', np.float32(0.75))])
+    out = capsys.readouterr().out
+    assert out.endswith(' - loss: 0.5000 - auc: 0.7500\n')
+
+
+def test_progbar_verbose_2_prints_one_line_with_keras_22_number_format(capsys):
+    bar = Progbar(target=4, verbose=2, stateful_metrics=['auc'])
+    bar.update(2, [('loss', -0.5), ('auc', 0.25)])
+    assert capsys.readouterr().out == ''
+    bar.update(4, [('loss', -0.5), ('auc', 0.5)])
+    # verbose=2 tests `average > 1e-3` (not its magnitude), so a negative loss prints in
+    # exponent form, as Keras 2.2.4 prints it.
+    assert capsys.readouterr().out == ' - 0s - loss: -5.0000e-01 - auc: 0.5000\n'
+
+
+def test_csv_logger_ends_lines_as_the_excel_dialect(tmp_path):
+    x, y = blobs()
+    path = str(tmp_path / 'log.csv')
+    model = make_model()
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[callbacks.CSVLogger(path, separator='\t')])
+    with open(path, newline='') as f:
+        text = f.read()
+    lines = text.split('\r\n')
+    assert lines[0] == 'epoch\taccuracy\tloss' and lines[-1] == ''
+    assert [line.split('\t')[0] for line in lines[1:-1]] == ['0', '1']
+
+
+def test_history_and_monitors_accept_both_accuracy_spellings():
+    """Keras 2.2 scripts read 'acc' / 'val_acc'; tf.keras scripts 'accuracy'."""
+    import numpy as np
+    from graphkeras.callbacks import EarlyStopping
+    from graphkeras.layers import Dense
+    from graphkeras.models import Sequential
+    rng = np.random.RandomState(0)
+    x = rng.randn(64, 4).astype("float32")
+    y = (x[:, :1] > 0).astype("float32")
+    model = Sequential([Dense(1, activation="sigmoid", input_shape=(4,))])
+    model.compile("sgd", "binary_crossentropy", metrics=["accuracy"])
+    stopper = EarlyStopping(monitor="val_acc", patience=0, mode="max")
+    history = model.fit(x, y, epochs=2, validation_split=0.25, verbose=0, callbacks=[stopper])
+    assert history.history["acc"] is history.history["accuracy"]
+    assert "val_acc" in history.history and len(history.history["val_acc"]) >= 1
+    assert "acc" not in list(history.history)   # stored once, under the name given

@@ -129,3 +129,16 @@ def test_keras22_lower_case_names_resolve():
         initializers.get("nope")
     with pytest.raises(ValueError, match="mode"):
         initializers.VarianceScaling(mode="fan_middle")
+
+
+@pytest.mark.parametrize("name, cls", [
+    ("variance_scaling", initializers.VarianceScaling),
+    ("VarianceScaling", initializers.VarianceScaling),
+    ("glorot_uniform", initializers.VarianceScaling),
+    ("GlorotUniform", initializers.GlorotUniform),
+    ("truncated_normal", initializers.TruncatedNormal),
+    ("he_normal", initializers.VarianceScaling),
+    ("LecunNormal", initializers.LecunNormal),
+])
+def test_get_by_snake_case_and_tf_keras_class_name(name, cls):
+    assert isinstance(initializers.get(name), cls)

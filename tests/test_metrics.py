@@ -51,6 +51,9 @@ def test_losses_resolve_as_metrics_and_names_match_keras():
         assert metrics.get(name) is losses.get(name)
     assert metrics.get("top_k_categorical_accuracy") is metrics.top_k_categorical_accuracy
     assert metrics.get("binary_accuracy") is metrics.binary_accuracy
+    # tf.keras 2's short names.
+    assert metrics.get("acc") is metrics.get("ACC") is metrics.accuracy
+    assert metrics.get("bce") is metrics.get("BCE") is losses.binary_crossentropy
     assert metrics.AUC().name == "auc"
     assert metrics.BinaryAccuracy().name == "binary_accuracy"
     assert metrics.MeanSquaredError().name == "mean_squared_error"

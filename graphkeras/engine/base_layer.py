@@ -1,4 +1,5 @@
-"""The Keras 2 `Layer`, its `InputSpec`, and the engine `Node` recording one call of a layer.
+"""The Keras 2 `Layer` (with `InputSpec` from input_spec.py and the engine `Node` from node.py,
+re-exported here as in Keras 2.2's keras/engine/base_layer.py).
 
 Calling a layer on a symbolic tensor builds the layer (once), checks the input against
 `input_spec`, runs `call`, and records the call as an engine `Node`: which layers and which of
@@ -6,24 +7,31 @@ their nodes and output tensors fed it. Every output tensor is tagged with `_kera
 (layer, node_index, tensor_index)` and `_keras_shape`, exactly as in Keras 2.2, so a `Network`
 can later walk the graph of layer calls back from its outputs.
 """
-import re
-
 from .. import backend as K
 from .. import constraints, initializers, regularizers
-from ..utils.generic_utils import has_arg, is_all_none, object_list_uid, to_list, unpack_singleton
+from ..utils.generic_utils import (has_arg, is_all_none, object_list_uid, to_list,
+                                   to_snake_case, unpack_singleton)
 from ..utils.layer_utils import count_params
+from .input_spec import InputSpec, check_input_spec, shape_text
+from .node import Node
+
+__all__ = ["Layer", "InputSpec", "Node"]
 
 _LAYER_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "dtype", "name", "trainable",
                  "weights", "input_dtype", "input_dim"}
 
 
-def _to_snake_case(name):
+def _layer_name_prefix(class_name):
     """`Conv2DTranspose` -> `conv2d_transpose`; a private class gets the prefix `private`."""
-    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
-    snake = re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
-    if snake[0] != "_":
-        return snake
-    return "private" + snake
+    prefix = to_snake_case(class_name)
+    if prefix.startswith("_"):
+        return "private" + prefix
+    return prefix
+
+
+def unique_name(prefix):
+    """`prefix_1`, `prefix_2`...: numbered per prefix until `K.clear_session()`."""
+    return prefix + "_" + str(K.get_uid(prefix))
 
 
 def _dtype_name(dtype):
@@ -31,79 +39,6 @@ def _dtype_name(dtype):
     if isinstance(dtype, dict):
         return dtype.get("config", {}).get("name")
     return dtype
-
-
-def _shape_text(shape):
-    """A shape as Keras prints it: `(None, 32)`."""
-    return str(tuple(shape)) if shape is not None else "unknown"
-
-
-class InputSpec:
-    """Specifies the rank, dtype and shape of every input to a layer.
-
-    A layer sets `self.input_spec` (one spec, or a list with one per input); calling the layer
-    checks each input against it and raises naming the layer, the expected and the actual shape.
-
-    # Arguments
-        dtype: expected dtype of the input.
-        shape: expected shape tuple (None entries match any size).
-        ndim: expected rank.
-        max_ndim: maximum rank.
-        min_ndim: minimum rank.
-        axes: dict mapping axes (negative counts from the end) to their expected size.
-    """
-
-    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
-                 axes=None):
-        self.dtype = dtype
-        self.shape = shape
-        if shape is not None:
-            self.ndim = len(shape)
-        else:
-            self.ndim = ndim
-        self.max_ndim = max_ndim
-        self.min_ndim = min_ndim
-        self.axes = axes or {}
-
-    def __repr__(self):
-        fields = [f"{name}={value}" for name, value in vars(self).items()
-                  if value is not None and value != {}]
-        return "InputSpec(" + ", ".join(fields) + ")"
-
-
-class Node:
-    """One call of a layer: the connection between its inbound layers and its outbound layer.
-
-    `inbound_layers[i]`, `node_indices[i]` and `tensor_indices[i]` locate where input tensor
-    `i` came from: output `tensor_indices[i]` of node `node_indices[i]` of that layer. A node is
-    added to `outbound_layer._inbound_nodes` and to each inbound layer's `_outbound_nodes`.
-    Inputs that are not Keras tensors have None in all three lists.
-    """
-
-    def __init__(self, outbound_layer, inbound_layers, node_indices, tensor_indices,
-                 input_tensors, output_tensors, input_masks, output_masks, input_shapes,
-                 output_shapes, arguments=None):
-        self.outbound_layer = outbound_layer
-        self.inbound_layers = inbound_layers
-        self.node_indices = node_indices
-        self.tensor_indices = tensor_indices
-        self.input_tensors = input_tensors
-        self.output_tensors = output_tensors
-        self.input_masks = input_masks
-        self.output_masks = output_masks
-        self.input_shapes = input_shapes
-        self.output_shapes = output_shapes
-        self.arguments = arguments
-        for layer in inbound_layers:
-            if layer is not None:
-                layer._outbound_nodes.append(self)
-        outbound_layer._inbound_nodes.append(self)
-
-    def get_config(self):
-        inbound_names = [layer.name if layer is not None else None
-                         for layer in self.inbound_layers]
-        return {"outbound_layer": self.outbound_layer.name, "inbound_layers": inbound_names,
-                "node_indices": self.node_indices, "tensor_indices": self.tensor_indices}
 
 
 class Layer:
@@ -132,6 +67,18 @@ class Layer:
         self.input_spec = None
         self.supports_masking = False
         self.stateful = False
+        self._init_tracking()
+        self.name = kwargs.get("name") or unique_name(_layer_name_prefix(type(self).__name__))
+        self.trainable = kwargs.get("trainable", True)
+
+        batch_input_shape = self._batch_input_shape_from(kwargs)
+        if batch_input_shape is not None:
+            self.batch_input_shape = batch_input_shape
+        self.dtype = _dtype_name(kwargs.get("dtype") or kwargs.get("input_dtype")) or K.floatx()
+        self._initial_weights = kwargs.get("weights")
+
+    def _init_tracking(self):
+        """Empty lists of weights, losses, updates and nodes: the state every layer tracks."""
         self._trainable_weights = []
         self._non_trainable_weights = []
         self._losses = []
@@ -141,19 +88,6 @@ class Layer:
         self._inbound_nodes = []
         self._outbound_nodes = []
         self.built = False
-
-        name = kwargs.get("name")
-        if not name:
-            prefix = _to_snake_case(type(self).__name__)
-            name = prefix + "_" + str(K.get_uid(prefix))
-        self.name = name
-        self.trainable = kwargs.get("trainable", True)
-
-        batch_input_shape = self._batch_input_shape_from(kwargs)
-        if batch_input_shape is not None:
-            self.batch_input_shape = batch_input_shape
-        self.dtype = _dtype_name(kwargs.get("dtype") or kwargs.get("input_dtype")) or K.floatx()
-        self._initial_weights = kwargs.get("weights")
 
     @staticmethod
     def _batch_input_shape_from(kwargs):
@@ -221,7 +155,7 @@ class Layer:
         shape = tuple(int(d) if d is not None else d for d in shape)
         if any(d is None for d in shape):
             raise ValueError(f"{type(self).__name__} '{self.name}': weight '{name}' needs a fully "
-                             f"known shape, got {_shape_text(shape)}.")
+                             f"known shape, got {shape_text(shape)}.")
         weight = K.variable(initializer(shape, dtype=dtype), dtype=dtype,
                             name=name or "Variable", constraint=constraint)
         if regularizer is not None:
@@ -378,7 +312,8 @@ class Layer:
                 kwargs["mask"] = previous_mask
             input_shape = unpack_singleton(_input_shapes(inputs))
             output = self.call(inputs, **kwargs)
-            output_mask = self.compute_mask(inputs, previous_mask)
+            output_mask = masks_per_output(self, self.compute_mask(inputs, previous_mask),
+                                           len(to_list(output)))
 
             # A layer that returns one of its inputs unchanged would otherwise overwrite that
             # tensor's history; give the output its own identity (as Keras 2.2 does).
@@ -411,8 +346,6 @@ class Layer:
         output_masks = to_list(output_masks)
         input_shapes = _shape_list(input_shapes)
         output_shapes = _shape_list(output_shapes)
-        if len(output_masks) != len(output_tensors):
-            output_masks = [None] * len(output_tensors)
         histories = [getattr(x, "_keras_history", (None, None, None)) for x in input_tensors]
         Node(self,
              inbound_layers=[h[0] for h in histories],
@@ -449,34 +382,7 @@ class Layer:
         for index, (x, spec) in enumerate(zip(inputs, specs)):
             if spec is not None:
                 which = "inputs" if len(specs) == 1 else f"input {index}"
-                self._check_spec(spec, x, which)
-
-    def _check_spec(self, spec, x, which):
-        shape = K.int_shape(x)
-        ndim = len(shape)
-        prefix = f"{type(self).__name__} '{self.name}' expects {which}"
-        got = f"got shape {_shape_text(shape)}"
-        if spec.ndim is not None and ndim != spec.ndim:
-            raise ValueError(f"{prefix} of rank {spec.ndim} (ndim={spec.ndim}), {got} "
-                             f"(ndim={ndim}).")
-        if spec.max_ndim is not None and ndim > spec.max_ndim:
-            raise ValueError(f"{prefix} of rank at most {spec.max_ndim}, {got} (ndim={ndim}).")
-        if spec.min_ndim is not None and ndim < spec.min_ndim:
-            raise ValueError(f"{prefix} of rank at least {spec.min_ndim}, {got} "
-                             f"(ndim={ndim}).")
-        if spec.dtype is not None and K.dtype(x) != spec.dtype:
-            raise ValueError(f"{prefix} of dtype {spec.dtype}, got dtype {K.dtype(x)}.")
-        for axis, value in spec.axes.items():
-            position = axis if axis >= 0 else ndim + axis
-            if value is None or not 0 <= position < ndim:
-                continue
-            if shape[position] not in (value, None):
-                where = "last dimension" if axis == -1 else f"axis {axis}"
-                raise ValueError(f"{prefix} whose {where} is {value}, {got}.")
-        if spec.shape is not None:
-            for expected, actual in zip(spec.shape, shape):
-                if expected is not None and actual is not None and expected != actual:
-                    raise ValueError(f"{prefix} of shape {_shape_text(spec.shape)}, {got}.")
+                check_input_spec(self, spec, x, which)
 
     # ------------------------------------------------------- inputs and outputs of nodes
 
@@ -524,40 +430,31 @@ class Layer:
     @property
     def input(self):
         """The input tensor(s); only defined when the layer has exactly one inbound node."""
-        if len(self._inbound_nodes) > 1:
-            raise AttributeError(f"Layer {self.name} has multiple inbound nodes, hence the "
-                                 "notion of \"layer input\" is ill-defined. Use "
-                                 "`get_input_at(node_index)` instead.")
-        if not self._inbound_nodes:
-            raise AttributeError(f"Layer {self.name} is not connected, no input to return.")
-        return self._get_node_attribute_at_index(0, "input_tensors", "input")
+        return self._only_node_attribute("input_tensors", "input", "get_input_at")
 
     @property
     def output(self):
         """The output tensor(s); only defined when the layer has exactly one inbound node."""
-        if not self._inbound_nodes:
-            raise AttributeError(f"Layer {self.name} has no inbound nodes.")
-        if len(self._inbound_nodes) > 1:
-            raise AttributeError(f"Layer {self.name} has multiple inbound nodes, hence the "
-                                 "notion of \"layer output\" is ill-defined. Use "
-                                 "`get_output_at(node_index)` instead.")
-        return self._get_node_attribute_at_index(0, "output_tensors", "output")
+        return self._only_node_attribute("output_tensors", "output", "get_output_at")
 
     @property
     def input_mask(self):
-        if len(self._inbound_nodes) != 1:
-            raise AttributeError(f"Layer {self.name} has multiple inbound nodes, hence the "
-                                 "notion of \"layer input mask\" is ill-defined. Use "
-                                 "`get_input_mask_at(node_index)` instead.")
-        return self._get_node_attribute_at_index(0, "input_masks", "input mask")
+        return self._only_node_attribute("input_masks", "input mask", "get_input_mask_at")
 
     @property
     def output_mask(self):
-        if len(self._inbound_nodes) != 1:
+        return self._only_node_attribute("output_masks", "output mask", "get_output_mask_at")
+
+    def _only_node_attribute(self, attr, attr_name, accessor):
+        """`attr` of the layer's one inbound node, with Keras 2.2's errors for none or several."""
+        if len(self._inbound_nodes) > 1:
             raise AttributeError(f"Layer {self.name} has multiple inbound nodes, hence the "
-                                 "notion of \"layer output mask\" is ill-defined. Use "
-                                 "`get_output_mask_at(node_index)` instead.")
-        return self._get_node_attribute_at_index(0, "output_masks", "output mask")
+                                 f"notion of \"layer {attr_name}\" is ill-defined. Use "
+                                 f"`{accessor}(node_index)` instead.")
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name} has no inbound nodes: it is not "
+                                 f"connected, no {attr_name} to return.")
+        return self._get_node_attribute_at_index(0, attr, attr_name)
 
     @property
     def input_shape(self):
@@ -566,7 +463,7 @@ class Layer:
             raise AttributeError("The layer has never been called and thus has no defined "
                                  "input shape.")
         if len({str(node.input_shapes) for node in self._inbound_nodes}) != 1:
-            raise AttributeError(f"The layer \"{self.name} has multiple inbound nodes, with "
+            raise AttributeError(f"The layer \"{self.name}\" has multiple inbound nodes, with "
                                  "different input shapes. Hence the notion of \"input shape\" "
                                  "is ill-defined for the layer. Use "
                                  "`get_input_shape_at(node_index)` instead.")
@@ -611,9 +508,20 @@ def keras_output_shapes(layer, input_shape, outputs):
         if len(expected) != len(actual) or any(
                 e is not None and a is not None and e != a for e, a in zip(expected, actual)):
             raise ValueError(f"{type(layer).__name__} '{layer.name}': compute_output_shape "
-                             f"gives {_shape_text(expected)} for output {index}, but `call` made "
-                             f"a tensor of shape {_shape_text(actual)}.")
+                             f"gives {shape_text(expected)} for output {index}, but `call` made "
+                             f"a tensor of shape {shape_text(actual)}.")
     return [tuple(s) if s is not None else None for s in rule]
+
+
+def masks_per_output(layer, mask, count):
+    """One mask per output of a call: a single mask (or None) holds for every output, as in
+    Keras 2.2; a list must have one entry per output."""
+    if not isinstance(mask, (list, tuple)):
+        return [mask] * count
+    if len(mask) != count:
+        raise ValueError(f"{type(layer).__name__} '{layer.name}': compute_mask returned "
+                         f"{len(mask)} masks for {count} outputs.")
+    return list(mask)
 
 
 def _input_shapes(inputs):
@@ -627,15 +535,14 @@ def _input_shapes(inputs):
 
 def _previous_masks(inputs):
     """The mask each input carries from the node that produced it (None if untracked)."""
-    masks = []
-    for x in to_list(inputs):
-        history = getattr(x, "_keras_history", None)
-        if history is None:
-            masks.append(None)
-            continue
-        layer, node_index, tensor_index = history
-        masks.append(layer._inbound_nodes[node_index].output_masks[tensor_index])
+    masks = [mask_of(x) if hasattr(x, "_keras_history") else None for x in to_list(inputs)]
     return unpack_singleton(masks)
+
+
+def mask_of(x):
+    """The mask that came with Keras tensor `x` from the layer call that made it."""
+    layer, node_index, tensor_index = x._keras_history
+    return layer._inbound_nodes[node_index].output_masks[tensor_index]
 
 
 def _shape_list(shapes):

@@ -5,7 +5,8 @@ import warnings
 from .. import backend as K
 from .base_layer import Layer
 from .input_layer import Input, InputLayer
-from .network import _deserialize_layer, get_source_inputs
+from .network_serialization import deserialize_layer
+from .network_topology import get_source_inputs
 from .training import Model
 
 
@@ -179,7 +180,7 @@ class Sequential(Model):
             layer_configs = config
         model = cls(name=name)
         for layer_config in layer_configs:
-            model.add(_deserialize_layer(layer_config, custom_objects, safe_mode))
+            model.add(deserialize_layer(layer_config, custom_objects, safe_mode))
         if not model.inputs and build_input_shape:
             model.build(build_input_shape)
         return model

@@ -10,12 +10,8 @@ import numpy as np
 from .. import activations, constraints, initializers, regularizers
 from .. import backend as K
 from ..engine.base_layer import InputSpec, Layer
+from ..engine.input_spec import shape_text
 from .lambda_layer import Lambda  # noqa: F401  (Keras 2.2 path: keras.layers.core.Lambda)
-
-
-def _shape_text(shape):
-    """A shape as Keras prints it: (None, 32)."""
-    return str(tuple(shape))
 
 
 class Masking(Layer):
@@ -90,7 +86,7 @@ class Dropout(Layer):
             raise ValueError(
                 f"{type(self).__name__} '{self.name}' has noise_shape {self.noise_shape} of rank "
                 f"{len(self.noise_shape)}, but its input has shape "
-                f"{_shape_text(K.int_shape(inputs))} of rank {K.ndim(inputs)}.")
+                f"{shape_text(K.int_shape(inputs))} of rank {K.ndim(inputs)}.")
         return self.noise_shape
 
     def call(self, inputs, training=None):
@@ -254,7 +250,7 @@ class Reshape(Layer):
 
     def _size_error(self, input_shape):
         return (f"Reshape '{self.name}': the total size of the new array must be unchanged: "
-                f"cannot reshape inputs of shape {_shape_text((None,) + tuple(input_shape))} "
+                f"cannot reshape inputs of shape {shape_text((None,) + tuple(input_shape))} "
                 f"to target_shape {self.target_shape}.")
 
     def compute_output_shape(self, input_shape):
@@ -337,7 +333,7 @@ class Flatten(Layer):
         if not all(input_shape[1:]):
             raise ValueError(
                 f"The shape of the input to Flatten '{self.name}' is not fully defined (got "
-                f"{_shape_text(input_shape[1:])}). Make sure to pass a complete `input_shape` or "
+                f"{shape_text(input_shape[1:])}). Make sure to pass a complete `input_shape` or "
                 "`batch_input_shape` argument to the first layer in your model.")
         return (input_shape[0], int(np.prod(input_shape[1:])))
 
@@ -460,7 +456,7 @@ class Dense(Layer):
         if input_dim is None:
             raise ValueError(
                 f"Dense '{self.name}' needs inputs whose last dimension is known, got shape "
-                f"{_shape_text(input_shape)}.")
+                f"{shape_text(input_shape)}.")
         self.kernel = self.add_weight(shape=(input_dim, self.units),
                                       initializer=self.kernel_initializer,
                                       name="kernel",
@@ -477,6 +473,10 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
+        if K.dtype(inputs) != K.dtype(self.kernel):
+            # Integer inputs would promote the product to float64; tf.keras casts them to the
+            # layer's dtype, and so do we (Keras 2.2 on TensorFlow refuses them).
+            inputs = K.cast(inputs, K.dtype(self.kernel))
         output = K.dot(inputs, self.kernel)
         if self.use_bias:
             output = K.bias_add(output, self.bias, data_format="channels_last")
@@ -488,7 +488,7 @@ class Dense(Layer):
         if not input_shape or len(input_shape) < 2 or input_shape[-1] is None:
             raise ValueError(
                 f"Dense '{self.name}' expects inputs of rank >= 2 with a known last dimension, "
-                f"got shape {_shape_text(input_shape)}.")
+                f"got shape {shape_text(input_shape)}.")
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self):

@@ -103,6 +103,10 @@ class Lambda(Layer):
             return self._infer_output_shape(input_shape)
         if callable(self._output_shape):
             shape = self._output_shape(input_shape)
+            if not isinstance(shape, (list, tuple)):
+                raise ValueError(f"Lambda '{self.name}': the `output_shape` function must return "
+                                 f"a tuple or a list of tuples, got {shape!r} for input shape "
+                                 f"{input_shape}.")
             if isinstance(shape, list) and shape and isinstance(shape[0], (tuple, list)):
                 return [tuple(s) for s in shape]
             return tuple(shape)

@@ -125,6 +125,16 @@ def get_from_identifier(identifier, deserialize, printable_module_name):
     raise ValueError(f"Could not interpret {printable_module_name} identifier: {identifier!r}")
 
 
+def get_function_from_identifier(identifier, deserialize, printable_module_name):
+    """The `get` of losses, metrics and activations: a name or a config dict is deserialized,
+    a callable is returned as is."""
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret {printable_module_name} identifier: {identifier!r}")
+
+
 def has_arg(fn, name, accept_all=False):
     """Whether callable `fn` accepts keyword `name` (or any keyword, if `accept_all`)."""
     signature = inspect.signature(fn)

@@ -1,7 +1,13 @@
-"""Layer utilities of Keras 2.2's keras.utils.layer_utils: `print_summary` and `count_params`."""
+"""Layer utilities of Keras 2.2's keras.utils.layer_utils: `print_summary`, `count_params`,
+`get_source_inputs`, and the weight converters for models moved between data formats.
+"""
 import numpy as np
 
 from .. import backend as K
+from .conv_utils import convert_kernel
+
+# The layers whose kernels Keras 2.2 flips when a model moves between Theano and TensorFlow.
+_CONVOLUTION_CLASS_NAMES = {"Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose"}
 
 
 def count_params(weights):
@@ -21,6 +27,57 @@ def get_source_inputs(tensor, layer=None, node_index=None):
     """The Input tensors a tensor was computed from (see `engine.network.get_source_inputs`)."""
     from ..engine.network import get_source_inputs as find_sources
     return find_sources(tensor, layer, node_index)
+
+
+def convert_all_kernels_in_model(model):
+    """Flips the kernels of every convolution layer of `model` (Theano <-> TensorFlow weights).
+
+    # Arguments
+        model: the model whose `Conv1D`, `Conv2D`, `Conv3D` and `Conv2DTranspose` kernels are
+            converted in place.
+    """
+    pairs = [(layer.kernel, convert_kernel(K.get_value(layer.kernel)))
+             for layer in model.layers if type(layer).__name__ in _CONVOLUTION_CLASS_NAMES]
+    K.batch_set_value(pairs)
+
+
+def convert_dense_weights_data_format(dense, previous_feature_map_shape,
+                                      target_data_format="channels_first"):
+    """Reorders the kernel rows of a `Dense` layer that follows a `Flatten` of feature maps.
+
+    Flattening feature maps lists their values in a different order for each data format, so a
+    Dense kernel trained on one order must be permuted to be used with the other.
+
+    # Arguments
+        dense: the Dense layer to convert in place.
+        previous_feature_map_shape: the shape of one sample of the feature maps, in the target
+            data format, e.g. `(channels, height, width)` for 'channels_first'.
+        target_data_format: 'channels_first' or 'channels_last', the format to convert to.
+
+    # Raises
+        ValueError: for another data format, or when the kernel's rows do not match the
+            feature map's size.
+    """
+    if target_data_format not in ("channels_first", "channels_last"):
+        raise ValueError("convert_dense_weights_data_format: target_data_format must be "
+                         "'channels_first' or 'channels_last', got "
+                         f"{target_data_format!r}.")
+    kernel, bias = dense.get_weights()
+    shape = tuple(previous_feature_map_shape)
+    if kernel.shape[0] != int(np.prod(shape)):
+        raise ValueError(f"Dense '{dense.name}' has a kernel of {kernel.shape[0]} rows, but the "
+                         f"feature maps of shape {shape} have {int(np.prod(shape))} values.")
+    rank = len(shape)
+    if target_data_format == "channels_first":
+        # The rows are in channels-last order: (spatial..., channels).
+        source_shape = shape[1:] + shape[:1]
+        order = (rank - 1,) + tuple(range(rank - 1))
+    else:
+        source_shape = shape[-1:] + shape[:-1]
+        order = tuple(range(1, rank)) + (0,)
+    units = kernel.shape[1]
+    maps = kernel.reshape(source_shape + (units,)).transpose(order + (rank,))
+    dense.set_weights([maps.reshape(kernel.shape), bias])
 
 
 def _is_sequential_like(model):

@@ -55,7 +55,8 @@ class Progbar(object):
                                  or 'ipykernel' in sys.modules)
         self._total_width = 0
         self._seen_so_far = 0
-        # name -> [weighted sum, count] for averaged values, or the last value if stateful.
+        # name -> [weighted sum, count]; a stateful value is kept as [value, 1], so it prints
+        # with the same number format as an average (Keras 2.2.4 does the same).
         self._values = {}
         self._start = time.time()
         self._last_update = 0
@@ -78,7 +79,7 @@ class Progbar(object):
             self._draw_bar(current, now)
         elif self.verbose == 2:
             if self.target is None or current >= self.target:
-                info = ' - %.0fs' % (now - self._start) + self._format_values()
+                info = ' - %.0fs' % (now - self._start) + self._format_values(signed=False)
                 sys.stdout.write(info + '\n')
                 sys.stdout.flush()
         self._last_update = now
@@ -92,7 +93,7 @@ class Progbar(object):
         steps = current - self._seen_so_far
         for name, value in values:
             if name in self.stateful_metrics:
-                self._values[name] = value
+                self._values[name] = [value, 1]
             elif name in self._values:
                 self._values[name][0] += value * steps
                 self._values[name][1] += steps
@@ -100,19 +101,21 @@ class Progbar(object):
                 self._values[name] = [value * steps, steps]
         self._seen_so_far = current
 
-    def _format_values(self):
-        """' - loss: 0.1234 - acc: 0.5000' for every value seen so far."""
+    def _format_values(self, signed=True):
+        """' - loss: 0.1234 - acc: 0.5000' for every value seen so far.
+
+        Keras 2.2.4's one-line-per-epoch mode (verbose=2) tests `average > 1e-3` rather than
+        its magnitude, so a negative average prints in exponent form there: `signed=False`
+        keeps that quirk.
+        """
         info = ''
-        for name, value in self._values.items():
-            info += ' - %s:' % name
-            if isinstance(value, list):
-                average = np.mean(value[0] / max(1, value[1]))
-                if abs(average) > 1e-3:
-                    info += ' %.4f' % average
-                else:
-                    info += ' %.4e' % average
+        for name, (total, count) in self._values.items():
+            average = np.mean(total / max(1, count))
+            magnitude = abs(average) if signed else average
+            if magnitude > 1e-3:
+                info += ' - %s: %.4f' % (name, average)
             else:
-                info += ' %s' % value
+                info += ' - %s: %.4e' % (name, average)
         return info
 
     def _bar_text(self, current):

@@ -32,6 +32,16 @@ def test_dense_matches_numpy_with_bias_and_activation():
                                rtol=1e-5, atol=1e-6)
 
 
+def test_dense_casts_integer_inputs_to_its_float_dtype():
+    inp = Input(shape=(3,), dtype="int32")
+    dense = layers.Dense(2, kernel_initializer="ones")
+    out = dense(inp)
+    assert K.dtype(out) == "float32"
+    value = run(inp, out, np.array([[1, 2, 3]], dtype="int32"))
+    assert value.dtype == np.float32
+    np.testing.assert_allclose(value, [[6.0, 6.0]])
+
+
 def test_dense_layer_test_2d_and_3d_inputs():
     layer_test(layers.Dense, {"units": 3}, input_shape=(None, 2))
     out = layer_test(layers.Dense, {"units": 3, "use_bias": False,

@@ -44,6 +44,13 @@ def test_lambda_output_shape_inferred_given_as_tuple_or_function():
                custom_objects={"first_half": first_half, "halve_last_axis": halve_last_axis})
 
 
+def test_lambda_output_shape_function_returning_no_shape_names_the_layer():
+    layer = layers.Lambda(first_half, output_shape=lambda shape: shape[-1] // 2, name="half")
+    with pytest.raises(ValueError, match="Lambda 'half': the `output_shape` function must "
+                                         "return a tuple or a list of tuples, got 3"):
+        layer(Input(shape=(6,)))
+
+
 def test_lambda_on_a_list_of_inputs():
     a = np.ones((2, 3), dtype="float32")
     b = np.full((2, 3), 2.0, dtype="float32")
