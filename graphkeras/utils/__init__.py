@@ -1,5 +1,6 @@
 """Keras 2's `keras.utils`: the helpers scripts import from the package itself."""
-from .data_utils import GeneratorEnqueuer, OrderedEnqueuer, Sequence, get_file  # noqa: F401
+from .data_utils import (GeneratorEnqueuer, OrderedEnqueuer, Sequence,  # noqa: F401
+                         SequenceEnqueuer, get_file)
 from .generic_utils import (CustomObjectScope, Progbar, custom_object_scope,  # noqa: F401
                             deserialize_keras_object, get_custom_objects,
                             serialize_keras_object)
