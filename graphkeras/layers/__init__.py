@@ -10,3 +10,5 @@ from .merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, 
                     average, concatenate, dot, maximum, minimum, multiply, subtract)
 from .noise import AlphaDropout, GaussianDropout, GaussianNoise
 from .serialization import deserialize, serialize
+from .normalization import BatchNormalization
+from .wrappers import Bidirectional, TimeDistributed, Wrapper
