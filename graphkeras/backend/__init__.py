@@ -1,5 +1,6 @@
 """The Keras 2 backend API (`from graphkeras import backend as K`), every function building IR."""
 from .common import (backend, cast_to_floatx, epsilon, floatx, get_uid, image_data_format,
+                     image_dim_ordering, py_all, py_any, py_slice, py_sum, set_image_dim_ordering,
                      normalize_data_format, reset_uids, set_epsilon, set_floatx,
                      set_image_data_format)
 from .tensor import (Tensor, Variable, constant, is_keras_tensor, is_placeholder, is_sparse,

@@ -1,4 +1,6 @@
 """Shapes and data movement: shape, reshape, concatenation, padding, tiling, creation, random."""
+import builtins
+
 import numpy as np
 
 from .. import ir
@@ -58,7 +60,8 @@ def reshape(x, shape):
     if isinstance(shape, Tensor):
         hint = (None,) * shape.shape[0]
         return wrap(S.reshape_to(node, E.cast(shape.node, dtype="int32"), hint=hint))
-    dims = list(shape)
+    # None in a target shape means "infer it", like -1 (tf.keras accepts it).
+    dims = [-1 if d is None else d for d in shape]
     if any(isinstance(d, (Tensor, ir.Node)) for d in dims):
         hint = tuple(None if isinstance(d, (Tensor, ir.Node)) or d == -1 else int(d)
                      for d in dims)
@@ -86,12 +89,38 @@ def repeat_elements(x, rep, axis):
 
 
 def resize_images(x, height_factor, width_factor, data_format, interpolation="nearest"):
-    """Nearest-neighbour upsampling by whole factors (Keras 2's UpSampling2D)."""
-    if interpolation != "nearest":
-        raise ValueError(f"resize_images supports interpolation='nearest', got {interpolation!r}")
+    """Upsample rows and columns by whole factors (Keras 2's UpSampling2D).
+
+    "nearest" repeats pixels; "bilinear" follows TensorFlow 1's resize_bilinear without
+    aligned corners: output pixel o reads input position o / factor, the last row repeated.
+    """
+    if interpolation not in ("nearest", "bilinear"):
+        raise ValueError("resize_images: interpolation must be 'nearest' or 'bilinear', got "
+                         f"{interpolation!r}")
     axes = (2, 3) if data_format == "channels_first" else (1, 2)
-    out = repeat_elements(x, height_factor, axes[0])
-    return repeat_elements(out, width_factor, axes[1])
+    if interpolation == "nearest":
+        out = repeat_elements(x, height_factor, axes[0])
+        return repeat_elements(out, width_factor, axes[1])
+    node = to_node(x)
+    for axis, factor in zip(axes, (int(height_factor), int(width_factor))):
+        node = _upsample_linear(node, axis, factor)
+    return wrap(node)
+
+
+def _upsample_linear(node, axis, factor):
+    """Linear interpolation along `axis`: factor outputs per input, between it and the next."""
+    from .math_ops import _reshape_dims
+    rest = [("slice", None, None, None)] * axis
+    following = S.index(node, items=tuple(rest + [("slice", 1, None, 1)]))
+    last = S.index(node, items=tuple(rest + [("slice", -1, None, 1)]))
+    shifted = S.concatenate(following, last, axis=axis)
+    weights = (np.arange(factor) / factor).astype(node.dtype)
+    weights = weights.reshape((factor,) + (1,) * (node.ndim - axis - 1))
+    here = S.expand_dims(node, axis=axis + 1)
+    mixed = here + (S.expand_dims(shifted, axis=axis + 1) - here) * ir.constant(weights)
+    dims = [(node, i) for i in range(node.ndim)]
+    dims[axis] = _times(factor, node, axis)
+    return _reshape_dims(mixed, dims)
 
 
 def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
@@ -111,17 +140,67 @@ def repeat(x, n):
 
 
 def arange(start, stop=None, step=1, dtype="int32"):
+    """[start, start + step, ...) below stop, as np.arange; bounds may be scalar tensors."""
     if stop is None:
         start, stop = 0, start
-    return wrap(ir.constant(np.arange(start, stop, step, dtype=dtype)))
+    if not any(isinstance(v, (Tensor, ir.Node)) for v in (start, stop, step)):
+        return wrap(ir.constant(np.arange(start, stop, step).astype(dtype)))
+    start, stop, step = (E.cast(_scalar_node(v), dtype="float64") for v in (start, stop, step))
+    # ceil((stop - start) / step) elements, none when that is negative (np.arange).
+    count = E.cast(E.maximum(E.ceil((stop - start) / step), 0.0), dtype="int32")
+    ones = S.fill(S.reshape(count, shape=(1,)), value=1, dtype="float64", hint=(None,))
+    from ..ir.ops import reduction as R
+    positions = R.cumsum(ones, axis=0) - 1.0
+    return wrap(E.cast(start + positions * step, dtype=dtype))
+
+
+def _scalar_node(v):
+    node = to_node(v) if isinstance(v, (Tensor, ir.Node)) else ir.constant(np.array(v))
+    if node.ndim != 0:
+        raise ValueError(f"arange bounds must be scalars, got shape {node.shape}")
+    return node
 
 
 def tile(x, n):
+    """x repeated n[i] times along axis i; an int or a short list tiles the last axes, and
+    entries may be scalar tensors (such as K.shape(y)[1])."""
     node = to_node(x)
-    reps = (int(n),) if isinstance(n, (int, np.integer)) else tuple(int(r) for r in n)
-    if len(reps) < node.ndim:
-        reps = (1,) * (node.ndim - len(reps)) + reps
-    return wrap(S.tile(node, reps=reps))
+    reps = [n] if isinstance(n, (int, np.integer, Tensor, ir.Node)) else list(n)
+    if len(reps) > node.ndim:
+        raise ValueError(f"tile: {len(reps)} repetition counts for a tensor of shape "
+                         f"{node.shape}")
+    reps = [1] * (node.ndim - len(reps)) + reps
+    if not any(isinstance(r, (Tensor, ir.Node)) for r in reps):
+        return wrap(S.tile(node, reps=tuple(int(r) for r in reps)))
+    return wrap(_tile_dynamic(node, reps))
+
+
+def _tile_dynamic(node, reps):
+    """Tile by broadcasting: (.., d, ..) -> (.., r, d, ..) -> (.., r * d, ..) per axis."""
+    axes = range(node.ndim)
+    expanded = node
+    for axis in axes:
+        expanded = S.expand_dims(expanded, axis=2 * axis)
+    pairs = [d for axis in axes for d in (reps[axis], (node, axis))]
+    hint = tuple(None if isinstance(d, (Tensor, ir.Node)) else
+                 d[0].shape[d[1]] if isinstance(d, tuple) else int(d) for d in pairs)
+    canvas = S.fill(dynamic_shape(pairs), value=0, dtype=node.dtype, hint=hint)
+    spread = S.broadcast_like(expanded, canvas)
+    sizes = [_times(reps[axis], node, axis) for axis in axes]
+    out_hint = tuple(d if isinstance(d, int) else None for d in sizes)
+    return S.reshape_to(spread, dynamic_shape(sizes), hint=out_hint)
+
+
+def _times(rep, node, axis):
+    """rep * node.shape[axis] as an int or a scalar int32 node."""
+    size = node.shape[axis]
+    if not isinstance(rep, (Tensor, ir.Node)) and size is not None:
+        return int(rep) * size
+    rep_node = E.cast(to_node(rep), dtype="int32") if isinstance(rep, (Tensor, ir.Node)) \
+        else ir.constant(np.array(int(rep), np.int32))
+    size_node = ir.constant(np.array(size, np.int32)) if size is not None \
+        else S.reshape(S.take(S.shape_of(node), indices=(axis,)), shape=())
+    return rep_node * size_node
 
 
 def flatten(x):
@@ -180,6 +259,8 @@ def stack(x, axis=0):
 def one_hot(indices, num_classes):
     """(..., ) int indices -> (..., num_classes) floatx."""
     node = to_node(indices)
+    if not node.type.is_integer or node.dtype == "bool":
+        node = E.cast(node, dtype="int32")
     classes = ir.constant(np.arange(num_classes, dtype=node.dtype))
     hits = E.equal(S.expand_dims(node, axis=node.ndim), classes)
     return wrap(E.cast(hits, dtype=common.floatx()))
@@ -192,10 +273,32 @@ def reverse(x, axes):
 
 
 def slice(x, start, size):
-    """x[start[i] : start[i] + size[i]] on every axis; size -1 runs to the end (tf.slice)."""
-    items = tuple(("slice", int(b), None if int(s) == -1 else int(b) + int(s), 1)
-                  for b, s in zip(start, size))
-    return wrap(S.index(to_node(x), items=items))
+    """x[start[i] : start[i] + size[i]] on every axis; size -1 runs to the end (tf.slice).
+
+    `start` and `size` are lists of ints or scalar tensors, or int vector tensors.
+    """
+    node = to_node(x)
+    starts, sizes = _entries(start, node.ndim), _entries(size, node.ndim)
+    key = []
+    for b, s in zip(starts, sizes):
+        whole = isinstance(s, (int, np.integer)) and int(s) == -1
+        key.append(builtins.slice(b, None if whole else b + s))
+    from .tensor import getitem
+    return getitem(wrap(node), tuple(key))
+
+
+def _entries(values, ndim):
+    """One int or scalar tensor per axis, from a list or an int vector tensor."""
+    if isinstance(values, (Tensor, ir.Node)):
+        vector = to_node(values)
+        if vector.shape != (ndim,):
+            raise ValueError(f"slice: expected {ndim} start/size entries, got shape "
+                             f"{vector.shape}")
+        return [wrap(S.index(vector, items=(("int", i),))) for i in range(ndim)]
+    values = list(values)
+    if len(values) != ndim:
+        raise ValueError(f"slice: expected {ndim} start/size entries, got {values}")
+    return values
 
 
 def gather(reference, indices):
@@ -207,11 +310,22 @@ def gather(reference, indices):
 
 
 def zeros(shape, dtype=None, name=None):
-    return variable(np.zeros(shape), dtype or common.floatx(), name)
+    """A variable of zeros; a shape holding tensors gives a tensor instead (Keras 2.2.4)."""
+    return _filled(shape, 0, dtype, name)
 
 
 def ones(shape, dtype=None, name=None):
-    return variable(np.ones(shape), dtype or common.floatx(), name)
+    """A variable of ones; a shape holding tensors gives a tensor instead (Keras 2.2.4)."""
+    return _filled(shape, 1, dtype, name)
+
+
+def _filled(shape, value, dtype, name):
+    dtype = dtype or common.floatx()
+    dynamic = isinstance(shape, Tensor) or any(isinstance(d, (Tensor, ir.Node)) for d in shape)
+    if not dynamic:
+        return variable(np.full(tuple(int(d) for d in shape), value), dtype, name)
+    shape_node, hint = _shape_input(shape)
+    return wrap(S.fill(shape_node, value=value, dtype=dtype, hint=hint), name)
 
 
 def eye(size, dtype=None, name=None):

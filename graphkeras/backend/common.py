@@ -1,7 +1,15 @@
 """Backend settings Keras 2 exposes: epsilon, floatx, image data format, and layer-name uids."""
+import builtins
 import collections
 import json
 import os
+
+# Keras 2.2.4's TensorFlow backend keeps Python's builtins under these names, since K's own
+# all/any/sum/slice shadow them.
+py_all = builtins.all
+py_any = builtins.any
+py_sum = builtins.sum
+py_slice = builtins.slice
 
 _SETTINGS = {"epsilon": 1e-7, "floatx": "float32", "image_data_format": "channels_last"}
 _UIDS = collections.defaultdict(int)
@@ -56,6 +64,19 @@ def set_image_data_format(data_format):
     if data_format not in {"channels_last", "channels_first"}:
         raise ValueError(f"Unknown data_format: {data_format!r}")
     _SETTINGS["image_data_format"] = str(data_format)
+
+
+def image_dim_ordering():
+    """Keras 1's name for the data format: 'tf' for channels_last, 'th' for channels_first."""
+    return "th" if image_data_format() == "channels_first" else "tf"
+
+
+def set_image_dim_ordering(dim_ordering):
+    """Set the data format with Keras 1's names 'tf' (channels_last) or 'th'."""
+    formats = {"tf": "channels_last", "th": "channels_first"}
+    if dim_ordering not in formats:
+        raise ValueError(f"Unknown dim_ordering: {dim_ordering!r}; expected 'tf' or 'th'")
+    set_image_data_format(formats[dim_ordering])
 
 
 def normalize_data_format(value):

@@ -1,4 +1,6 @@
 """Elementwise math, comparisons, reductions and products over backend tensors."""
+import builtins
+
 import numpy as np
 
 from ..ir.ops import elementwise as E
@@ -6,27 +8,35 @@ from ..ir.ops import linalg as LA
 from ..ir.ops import reduction as R
 from ..ir.ops import shape as S
 from . import common
-from .tensor import to_node, wrap
+from .tensor import Tensor, to_node, wrap
 
 
-def _unary(op):
+def _unary(op, to_floatx=False):
     def apply(x):
-        return wrap(op(to_node(x)))
+        node = to_node(x)
+        if to_floatx and not node.type.is_float:
+            # Integer inputs compute in floatx (float64 mode included), not float32.
+            node = E.cast(node, dtype=common.floatx())
+        return wrap(op(node))
     apply.__name__ = op.name
     apply.__doc__ = f"Elementwise {op.name}."
     return apply
 
 
 abs = _unary(E.abs_)
-exp = _unary(E.exp)
-log = _unary(E.log)
+exp = _unary(E.exp, to_floatx=True)
+log = _unary(E.log, to_floatx=True)
 round = _unary(E.round_)
 sign = _unary(E.sign)
-sin = _unary(E.sin)
-cos = _unary(E.cos)
-tanh = _unary(E.tanh)
-identity = _unary(E.identity)
-erf = _unary(E.erf)
+sin = _unary(E.sin, to_floatx=True)
+cos = _unary(E.cos, to_floatx=True)
+tanh = _unary(E.tanh, to_floatx=True)
+erf = _unary(E.erf, to_floatx=True)
+
+
+def identity(x, name=None):
+    """A copy of x (a new tensor with the same value)."""
+    return wrap(E.identity(to_node(x)), name)
 
 
 def square(x):
@@ -37,31 +47,47 @@ def square(x):
 def sqrt(x):
     """Square root; negative inputs are clipped to 0 first, as Keras 2's TF backend does."""
     node = to_node(x)
+    if not node.type.is_float:
+        node = E.cast(node, dtype=common.floatx())
     return wrap(E.sqrt(E.maximum(node, 0)))
 
 
 def pow(x, a):
-    return wrap(E.pow_(to_node(x), a if isinstance(a, (int, float)) else to_node(a)))
+    """x ** a elementwise; a float exponent of an integer tensor computes in floatx."""
+    from .tensor import _binary as binary
+    return binary(E.pow_, x if isinstance(x, Tensor) else wrap(to_node(x)), a)
 
 
 def clip(x, min_value, max_value):
-    """Clip to [min_value, max_value]; a max below the min is raised to it (Keras 2)."""
-    if max_value is not None and min_value is not None and max_value < min_value:
+    """Clip to [min_value, max_value]; None leaves that side open, a max below the min is
+    raised to it (Keras 2.2.4), and bounds may be tensors (then no such check)."""
+    static = not isinstance(min_value, Tensor) and not isinstance(max_value, Tensor)
+    if static and max_value is not None and min_value is not None and max_value < min_value:
         max_value = min_value
     node = to_node(x)
     if min_value is not None:
-        node = E.maximum(node, min_value)
+        node = E.maximum(node, _bound(min_value, node))
     if max_value is not None:
-        node = E.minimum(node, max_value)
+        node = E.minimum(node, _bound(max_value, node))
     return wrap(node)
+
+
+def _bound(value, node):
+    """A clip bound in x's dtype (Python numbers stay weakly typed)."""
+    if isinstance(value, (int, float, np.generic)):
+        return value
+    bound = to_node(value)
+    return bound if bound.dtype == node.dtype else E.cast(bound, dtype=node.dtype)
 
 
 def _binary(op):
     def apply(x, y):
         from .tensor import _binary as binary
-        return binary(op, x if not isinstance(x, np.ndarray) else to_node(x),
-                      y if not isinstance(y, np.ndarray) else to_node(y))
+        if not isinstance(x, Tensor) and not isinstance(y, Tensor):
+            x = wrap(to_node(x))
+        return binary(op, x, y)
     apply.__name__ = op.name
+    apply.__doc__ = f"Elementwise {op.name} of x and y (numbers and arrays on either side)."
     return apply
 
 
@@ -130,6 +156,8 @@ def std(x, axis=None, keepdims=False):
 def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m the max: no overflow."""
     node = to_node(x)
+    if not node.type.is_float:
+        node = E.cast(node, dtype=common.floatx())
     axes = _axes(node, axis)
     peak = E.stop_gradient(R.max_(node, axes=axes, keepdims=True))
     total = E.log(R.sum_(E.exp(node - peak), axes=axes, keepdims=bool(keepdims)))
@@ -165,6 +193,11 @@ def dot(x, y):
     a, b = to_node(x), to_node(y)
     if a.ndim == 0 or b.ndim == 0:
         return wrap(a * b)
+    k_x, k_y = a.shape[-1], b.shape[-2 if b.ndim > 1 else 0]
+    # 2-D products leave the check to matmul; N-D ones reshape first, so check the originals.
+    if builtins.max(a.ndim, b.ndim) > 2 and None not in (k_x, k_y) and k_x != k_y:
+        raise ValueError(f"dot: the last axis of x {a.shape} (size {k_x}) must match the "
+                         f"second-to-last axis of y {b.shape} (size {k_y})")
     if a.ndim == 1 and b.ndim == 1:
         return wrap(R.sum_(a * b, axes=(0,), keepdims=False))
     if b.ndim == 1:
@@ -206,26 +239,96 @@ def _dot_nd(a, b, squeeze_last=False, squeeze_first=False):
 
 
 def batch_dot(x, y, axes=None):
-    """Keras 2.2 `batch_dot`: per-sample dot products over `axes` of x and y."""
+    """Batchwise dot product: per sample, contract axis `axes[0]` of x with `axes[1]` of y.
+
+    The result's shape is x's shape without the contracted axis, then y's shape without the
+    batch axis and the contracted one; a 1-D result becomes `(batch, 1)` (Keras 2.2.4).
+    `axes` is an int (the same axis of both), a pair, or None: x's last axis with y's
+    second-to-last, or y's last when y is 2-D (Keras 2.2.4's TensorFlow code contracted the
+    batch axis there; Keras 2.3 and this backend contract the feature axis).
+    """
     a, b = to_node(x), to_node(y)
-    if isinstance(axes, int):
-        axes = (axes, axes)
+    if a.ndim < 2 or b.ndim < 2:
+        raise ValueError(f"batch_dot needs inputs of rank >= 2, got shapes {a.shape} and "
+                         f"{b.shape}")
+    ax, ay = _batch_dot_axes(a, b, axes)
+    k_x, k_y = a.shape[ax], b.shape[ay]
+    if k_x is not None and k_y is not None and k_x != k_y:
+        raise ValueError(f"batch_dot: axis {ax} of x {a.shape} (size {k_x}) and axis {ay} of "
+                         f"y {b.shape} (size {k_y}) must have the same size")
+    if None not in (a.shape[0], b.shape[0]) and a.shape[0] != b.shape[0]:
+        raise ValueError(f"batch_dot: batch sizes differ, x {a.shape} and y {b.shape}")
+    xa = _move_axes(a, tuple(i for i in range(a.ndim) if i != ax) + (ax,))
+    yb = _move_axes(b, (0, ay) + tuple(i for i in range(1, b.ndim) if i != ay))
+    x_rest, y_rest = xa.shape[1:-1], yb.shape[2:]
+    out = LA.matmul(_as_3d(xa, x_rest, last=True), _as_3d(yb, y_rest, last=False))
+    dims = [(a, 0)] + [(xa, 1 + i) for i in range(len(x_rest))] \
+        + [(yb, 2 + i) for i in range(len(y_rest))]
+    if len(dims) == 1:
+        dims.append(1)
+    return wrap(_reshape_dims(out, dims))
+
+
+def _batch_dot_axes(a, b, axes):
+    """The contracted axes of x and y, as non-negative ints; the batch axis is refused."""
     if axes is None:
-        axes = (a.ndim - 1, b.ndim - 2 if b.ndim > 2 else b.ndim - 1)
+        axes = (a.ndim - 1, b.ndim - 1 if b.ndim == 2 else b.ndim - 2)
+    elif isinstance(axes, (int, np.integer)):
+        axes = (int(axes), int(axes))
+    axes = tuple(axes)
+    if len(axes) != 2 or not builtins.all(isinstance(v, (int, np.integer)) for v in axes):
+        raise ValueError("batch_dot: multiple target dimensions are not supported; expected "
+                         f"None, int or (int, int), got axes={axes}")
+    for v, node, name in zip(axes, (a, b), ("x", "y")):
+        if not -node.ndim <= v < node.ndim:
+            raise ValueError(f"batch_dot: axis {v} is out of range for {name} of shape "
+                             f"{node.shape}")
     ax, ay = axes[0] % a.ndim, axes[1] % b.ndim
     if ax == 0 or ay == 0:
-        raise ValueError("batch_dot cannot contract the batch axis 0")
-    xa = S.transpose(a, perm=tuple(i for i in range(a.ndim) if i != ax) + (ax,))
-    yb = S.transpose(b, perm=(0, ay) + tuple(i for i in range(1, b.ndim) if i != ay))
-    x_rest, y_rest = xa.shape[1:-1], yb.shape[2:]
-    k = a.shape[ax] if a.shape[ax] is not None else b.shape[ay]
-    x3 = S.reshape(xa, shape=(-1, int(np.prod(x_rest)) if x_rest else 1, k))
-    y3 = S.reshape(yb, shape=(-1, k, int(np.prod(y_rest)) if y_rest else 1))
-    out = LA.matmul(x3, y3)
-    target = (-1,) + tuple(x_rest) + tuple(y_rest)
-    if len(target) == 1:
-        target = (-1, 1)
-    return wrap(S.reshape(out, shape=target))
+        raise ValueError(f"batch_dot cannot contract the batch axis 0 (axes={axes}, shapes "
+                         f"{a.shape} and {b.shape})")
+    return ax, ay
+
+
+def _move_axes(node, perm):
+    return node if perm == tuple(range(node.ndim)) else S.transpose(node, perm=perm)
+
+
+def _as_3d(node, rest, last):
+    """(batch, *rest, k) -> (batch, prod(rest), k) when `last`, else (batch, k, *rest) ->
+    (batch, k, prod(rest))."""
+    if len(rest) == 1:
+        return node
+    first = 1 if last else 2
+    size = _product([(node, first + i) for i in range(len(rest))])
+    k_dim = (node, node.ndim - 1 if last else 1)
+    dims = [(node, 0), size, k_dim] if last else [(node, 0), k_dim, size]
+    return _reshape_dims(node, dims)
+
+
+def _product(dims):
+    """The product of (node, axis) sizes: an int when all are static, else a scalar node."""
+    sizes = [node.shape[axis] for node, axis in dims]
+    if builtins.all(d is not None for d in sizes):
+        return int(np.prod(sizes))
+    from .array_ops import dynamic_shape
+    return R.prod(dynamic_shape(dims), axes=(0,), keepdims=False)
+
+
+def _reshape_dims(node, dims):
+    """Reshape to dims: ints, scalar nodes, or (node, axis) sizes; static when it can be."""
+    static = []
+    for d in dims:
+        if isinstance(d, tuple):
+            static.append(d[0].shape[d[1]])
+        elif isinstance(d, (int, np.integer)):
+            static.append(int(d))
+        else:
+            static.append(None)
+    if sum_none(static) <= 1:
+        return S.reshape(node, shape=tuple(-1 if d is None else d for d in static))
+    from .array_ops import dynamic_shape
+    return S.reshape_to(node, dynamic_shape(dims), hint=tuple(static))
 
 
 def transpose(x):

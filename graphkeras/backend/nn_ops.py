@@ -9,9 +9,14 @@ from ..ir.ops import reduction as R
 from ..ir.ops import shape as S
 from . import common
 from .array_ops import _random, one_hot, shape as shape_of
-from .math_ops import clip
 from .state import learning_phase
-from .tensor import Tensor, to_node, wrap
+from .tensor import to_node, wrap
+
+
+def _float_node(x):
+    """x's node, integer and bool tensors cast to floatx (these functions are float-valued)."""
+    node = to_node(x)
+    return node if node.type.is_float else E.cast(node, dtype=common.floatx())
 
 
 def _relu_node(x, threshold=0.0):
@@ -36,13 +41,13 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
 
 
 def elu(x, alpha=1.0):
-    node = to_node(x)
+    node = _float_node(x)
     return wrap(E.where(E.greater(node, 0), node, float(alpha) * E.expm1(E.minimum(node, 0))))
 
 
 def softmax(x, axis=-1):
     """exp(x - max) / sum(exp(x - max)) along `axis`; the shift keeps float32 exp finite."""
-    node = to_node(x)
+    node = _float_node(x)
     axes = R.normalize_axes(axis, node.ndim)
     shifted = node - E.stop_gradient(R.max_(node, axes=axes, keepdims=True))
     e = E.exp(shifted)
@@ -51,21 +56,21 @@ def softmax(x, axis=-1):
 
 def softplus(x):
     """log(1 + exp(x)) as max(x, 0) + log1p(exp(-|x|)): finite for any float32 x."""
-    node = to_node(x)
+    node = _float_node(x)
     return wrap(E.maximum(node, 0) + E.log1p(E.exp(-E.abs_(node))))
 
 
 def softsign(x):
-    node = to_node(x)
+    node = _float_node(x)
     return wrap(node / (E.abs_(node) + 1))
 
 
 def sigmoid(x):
-    return wrap(E.sigmoid(to_node(x)))
+    return wrap(E.sigmoid(_float_node(x)))
 
 
 def hard_sigmoid(x):
-    node = to_node(x)
+    node = _float_node(x)
     return wrap(E.minimum(E.maximum(node * 0.2 + 0.5, 0.0), 1.0))
 
 
@@ -88,22 +93,36 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    """Cross-entropy against integer class ids; the result has output's shape minus `axis`."""
+    """Cross-entropy against integer class ids, as Keras 2.2.4's TensorFlow backend.
+
+    The target is flattened (so `(batch,)` and `(batch, 1)` both work, and `(batch, time)` or
+    `(batch, time, 1)` for 3-D outputs); probabilities are clipped to [eps, 1 - eps] and their
+    log renormalized by a softmax. The result has output's shape without the class axis.
+    """
     o = to_node(output)
-    if axis not in (-1, o.ndim - 1):
+    if not -o.ndim <= axis < o.ndim:
+        raise ValueError(f"sparse_categorical_crossentropy: unexpected channels axis {axis} "
+                         f"for output of shape {o.shape}")
+    if axis % o.ndim != o.ndim - 1:
         perm = [i for i in range(o.ndim) if i != axis % o.ndim] + [axis % o.ndim]
         o = S.transpose(o, perm=tuple(perm))
-    t = to_node(target)
-    if t.type.is_float:
+    classes = o.shape[-1]
+    if classes is None:
+        raise ValueError("sparse_categorical_crossentropy needs a known number of classes, "
+                         f"got output shape {o.shape}")
+    if not from_logits:
+        eps = common.epsilon()
+        o = E.log(E.minimum(E.maximum(o, eps), 1.0 - eps))
+    log_probs = _log_softmax(S.reshape(o, shape=(-1, classes)), (1,))
+    t = S.reshape(to_node(target), shape=(-1,))
+    if t.type.is_float or t.dtype == "bool":
         t = E.cast(t, dtype="int64")
-    lead = o.shape[:-1]
-    if t.ndim == len(lead) + 1 and t.shape[-1] == 1:
-        t = S.squeeze(t, axis=t.ndim - 1)
-    elif t.ndim != len(lead):
-        t = S.reshape(t, shape=tuple(-1 if d is None else d for d in lead)) \
-            if sum(d is None for d in lead) <= 1 else t
-    labels = to_node(one_hot(wrap(t), o.shape[-1]))
-    return categorical_crossentropy(wrap(E.cast(labels, dtype=o.dtype)), wrap(o), from_logits)
+    hits = E.cast(to_node(one_hot(wrap(t), classes)), dtype=o.dtype)
+    losses = -R.sum_(hits * log_probs, axes=(1,), keepdims=False)
+    if o.ndim == 2:
+        return wrap(losses)
+    from .math_ops import _reshape_dims
+    return wrap(_reshape_dims(losses, [(o, i) for i in range(o.ndim - 1)]))
 
 
 def binary_crossentropy(target, output, from_logits=False):
@@ -132,7 +151,7 @@ def dropout(x, level, noise_shape=None, seed=None):
 
 
 def l2_normalize(x, axis=None):
-    node = to_node(x)
+    node = _float_node(x)
     axes = R.normalize_axes(axis, node.ndim)
     square_sum = R.sum_(node * node, axes=axes, keepdims=True)
     return wrap(node / E.sqrt(E.maximum(square_sum, 1e-12)))
@@ -162,13 +181,27 @@ def bias_add(x, bias, data_format=None):
 
 
 def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
-    """(x - mean) / sqrt(var + epsilon) * gamma + beta, broadcasting the statistics."""
+    """(x - mean) / sqrt(var + epsilon) * gamma + beta, broadcasting the statistics.
+
+    1-D statistics apply along `axis` (Keras 2.2.4 does this for channels_first images
+    through fused batch norm, and Theano's backend for any rank).
+    """
     node = to_node(x)
-    out = (node - to_node(mean)) / E.sqrt(to_node(var) + epsilon)
+    axis = axis % node.ndim
+
+    def stat(v):
+        v = to_node(v)
+        if v.ndim == 1 and node.ndim > 1 and axis != node.ndim - 1:
+            shape = [1] * node.ndim
+            shape[axis] = -1
+            return S.reshape(v, shape=tuple(shape))
+        return v
+
+    out = (node - stat(mean)) / E.sqrt(stat(var) + epsilon)
     if gamma is not None:
-        out = out * to_node(gamma)
+        out = out * stat(gamma)
     if beta is not None:
-        out = out + to_node(beta)
+        out = out + stat(beta)
     return wrap(out)
 
 
@@ -207,7 +240,11 @@ def switch(condition, then_expression, else_expression):
     if c.dtype != "bool":
         c = E.cast(c, dtype="bool")
     a, b = to_node(then_expression), to_node(else_expression)
-    while c.ndim < a.ndim and c.ndim > 0:
+    if c.ndim > max(a.ndim, b.ndim):
+        raise ValueError(f"switch: the rank of condition {c.shape} must not exceed the rank "
+                         f"of then_expression {a.shape} and else_expression {b.shape}")
+    # A condition of lower rank selects along the leading axes (Keras 2.2.4 tiles it).
+    while 0 < c.ndim < max(a.ndim, b.ndim):
         c = S.expand_dims(c, axis=c.ndim)
     return wrap(E.where(c, a, b))
 

@@ -50,20 +50,47 @@ def count_params(x):
 
 def update(x, new_x):
     """The update pair `(x, new_x)`: x takes new_x when the function runs."""
-    return (x, _as_tensor(new_x, x.dtype))
+    return _update_pair(x, _checked("update", x, new_x, exact=True))
 
 
 def update_add(x, increment):
-    return (x, x + _as_tensor(increment, x.dtype))
+    return _update_pair(x, x + _checked("update_add", x, increment))
 
 
 def update_sub(x, decrement):
-    return (x, x - _as_tensor(decrement, x.dtype))
+    return _update_pair(x, x - _checked("update_sub", x, decrement))
 
 
 def moving_average_update(x, value, momentum):
     """x <- x * momentum + value * (1 - momentum), as Keras 2's TensorFlow backend (no debias)."""
-    return (x, x * momentum + _as_tensor(value, x.dtype) * (1.0 - momentum))
+    value = _checked("moving_average_update", x, value)
+    return _update_pair(x, x * momentum + value * (1.0 - momentum))
+
+
+def _checked(op, x, value, exact=False):
+    """value as a tensor, once its static shape fits the variable x (equal, or broadcasting
+    to it when not `exact`)."""
+    if not isinstance(x, Variable):
+        raise TypeError(f"{op}: the target must be a variable, got {x!r}")
+    value = _as_tensor(value, x.dtype)
+    expected, actual = tuple(x.shape), tuple(value.shape)
+    if exact:
+        fits = len(actual) == len(expected)
+    else:
+        fits = len(actual) <= len(expected)
+    pairs = zip(reversed(actual), reversed(expected))
+    fits = fits and all(a is None or a == e or (a == 1 and not exact) for a, e in pairs)
+    if not fits:
+        raise ValueError(f"{op} of '{x.name}': the new value has shape {actual}, the variable "
+                         f"{expected}")
+    return value
+
+
+def _update_pair(x, new_value):
+    """(x, new_value) with new_value in x's dtype."""
+    if new_value.dtype != x.dtype:
+        new_value = wrap(E.cast(new_value.node, dtype=x.dtype))
+    return (x, new_value)
 
 
 def _as_tensor(v, dtype):

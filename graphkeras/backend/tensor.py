@@ -103,10 +103,10 @@ class Tensor:
         return _binary(E.mul, other, self)
 
     def __truediv__(self, other):
-        return _binary(E.div, self, other)
+        return _true_divide(self, other)
 
     def __rtruediv__(self, other):
-        return _binary(E.div, other, self)
+        return _true_divide(other, self)
 
     def __floordiv__(self, other):
         return _binary(E.floordiv, self, other)
@@ -199,20 +199,49 @@ def to_node(x, dtype=None):
 
 
 def _binary(op, x, y):
-    """Apply an elementwise op; Python numbers adopt the tensor's dtype."""
-    nodes = []
-    for v in (x, y):
-        if isinstance(v, Tensor):
-            nodes.append(v.node)
-        elif isinstance(v, (int, float, bool, np.generic)) or isinstance(v, ir.Node):
-            nodes.append(v)
-        else:
-            array = np.asarray(v)
-            anchor = x if isinstance(x, Tensor) else y
-            dtype = anchor.dtype if array.dtype.kind == "f" and anchor.node.type.is_float \
-                else None
-            nodes.append(to_node(array, dtype))
-    return wrap(op(*nodes))
+    """Apply an elementwise op to two operands, at least one a tensor.
+
+    Numbers and arrays adopt the tensor's dtype where they fit it (weak typing): a float
+    operand with an integer or bool tensor computes in floatx, an int with a bool tensor in
+    int32, instead of NumPy's float64 or a truncated constant.
+    """
+    tensors = [v for v in (x, y) if isinstance(v, Tensor)]
+    others = [np.asarray(v) for v in (x, y) if not isinstance(v, (Tensor, ir.Node))]
+    if any(a.dtype.kind == "f" for a in others) and not any(t.node.type.is_float
+                                                            for t in tensors):
+        x, y = (wrap(E.cast(v.node, dtype=common.floatx())) if isinstance(v, Tensor) else v
+                for v in (x, y))
+    anchor = to_node(x if _is_dynamic(x) else y)
+    return wrap(op(_operand_node(x, anchor), _operand_node(y, anchor)))
+
+
+def _operand_node(v, anchor):
+    if isinstance(v, Tensor):
+        return v.node
+    if isinstance(v, ir.Node):
+        return v
+    array = np.asarray(v)
+    if array.dtype.kind in "fiub" and anchor.type.is_float:
+        return to_node(array, anchor.dtype) if array.ndim else float(array)
+    if array.dtype.kind in "iu" and anchor.dtype == "bool":
+        return to_node(array, "int32")
+    if array.ndim == 0 and array.dtype.kind in "iub":
+        return array.item()
+    return to_node(array)
+
+
+def _true_divide(x, y):
+    """x / y; integer operands divide in floatx (float64 mode included), as Theano did."""
+    if _is_integral(x) and _is_integral(y):
+        x, y = (wrap(E.cast(to_node(v), dtype=common.floatx())) if isinstance(v, Tensor)
+                else float(v) for v in (x, y))
+    return _binary(E.div, x, y)
+
+
+def _is_integral(v):
+    if isinstance(v, Tensor):
+        return not v.node.type.is_float
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
 def is_tensor(x):
@@ -235,12 +264,14 @@ def is_variable(x):
     return isinstance(x, Variable)
 
 
-def is_sparse(x):
+def is_sparse(tensor):
+    """False: graphkeras has no sparse tensors."""
     return False
 
 
-def to_dense(x):
-    return x
+def to_dense(tensor):
+    """The tensor itself: every graphkeras tensor is dense."""
+    return tensor
 
 
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
@@ -285,39 +316,102 @@ def constant(value, dtype=None, shape=None, name=None):
     return Tensor(ir.constant(array, dtype), name)
 
 
+_FULL = ("slice", None, None, None)
+
+
+def getitem(x, key):
+    """x[key] as NumPy basic indexing: ints, slices, None and `...`, where an int, a slice
+    bound or the whole key may also be an integer tensor (or an int array): those gather."""
+    items, dynamic = _index_items(key, x.ndim)
+    node = x.node
+    if any(item != _FULL for item in items) or len(items) > x.ndim:
+        node = S.index(node, items=items)
+    for axis, entry in reversed(dynamic):
+        node = _gather_entry(node, axis, entry)
+    return wrap(node)
+
+
 def _index_items(key, ndim):
-    if not isinstance(key, tuple):
-        key = (key,)
+    """Static index items, plus (output axis, entry) for the entries that need a gather."""
+    key = key if isinstance(key, tuple) else (key,)
     consumed = sum(1 for k in key if k is not None and k is not Ellipsis)
-    items = []
+    if consumed > ndim:
+        raise IndexError(f"too many indices ({consumed}) for a tensor of rank {ndim}")
+    items, dynamic = [], []
     for k in key:
         if k is Ellipsis:
-            items.extend([("slice", None, None, None)] * (ndim - consumed))
+            items.extend([_FULL] * (ndim - consumed))
         elif k is None:
             items.append(("newaxis",))
-        elif isinstance(k, slice):
+        elif isinstance(k, slice) and not any(_is_dynamic(v) for v in (k.start, k.stop)):
             items.append(("slice", _int_or_none(k.start), _int_or_none(k.stop),
                           _int_or_none(k.step)))
         elif isinstance(k, (int, np.integer)):
             items.append(("int", int(k)))
+        elif isinstance(k, slice) or _is_dynamic(k) or isinstance(k, (list, np.ndarray)):
+            dynamic.append((_output_axes(items), k))
+            items.append(_FULL)
         else:
-            raise TypeError(f"unsupported index {k!r}: use ints, slices, None or ...")
-    return tuple(items)
+            raise TypeError(f"unsupported index {k!r}: use ints, slices, None, ... or integer "
+                            "tensors")
+    vectors = [k for _, k in dynamic if not isinstance(k, slice) and _rank(k) > 0]
+    if len(vectors) > 1:
+        raise TypeError("at most one array or vector tensor index is supported; use K.gather")
+    return tuple(items), dynamic
+
+
+def _is_dynamic(v):
+    return isinstance(v, (Tensor, ir.Node))
+
+
+def _rank(k):
+    return to_node(k).ndim if _is_dynamic(k) else np.ndim(k)
+
+
+def _output_axes(items):
+    """How many output axes the static items so far produce."""
+    return sum(1 for item in items if item[0] != "int")
 
 
 def _int_or_none(v):
-    if v is None:
-        return None
-    if isinstance(v, Tensor):
-        raise TypeError("slice bounds must be Python ints; use K.gather for tensor indices")
-    return int(v)
+    return None if v is None else int(v)
 
 
-def getitem(x, key):
-    """x[key] for static ints, slices, None and Ellipsis; a tensor key gathers along axis 0."""
-    if isinstance(key, Tensor):
-        return wrap(S.gather(x.node, key.node))
-    return wrap(S.index(x.node, items=_index_items(key, x.ndim)))
+def _gather_entry(node, axis, entry):
+    """Apply one tensor index (an int or int vector) or tensor-bounded slice along `axis`."""
+    if isinstance(entry, slice):
+        step = 1 if entry.step is None else int(entry.step)
+        if step <= 0:
+            raise ValueError(f"a slice with tensor bounds needs a positive step, got {step}")
+        from .array_ops import arange
+        size = _axis_size(node, axis)
+        start = _clip_bound(entry.start, size, ir.constant(np.array(0, np.int32)))
+        stop = _clip_bound(entry.stop, size, size)
+        positions = arange(wrap(start), wrap(stop), step).node
+        return S.gather(node, positions, axis=axis)
+    idx = to_node(entry)
+    if not idx.type.is_integer or idx.dtype == "bool":
+        raise TypeError(f"tensor indices must be integers, got {idx.dtype}")
+    # Negative indices count from the end, as in NumPy.
+    idx = E.where(E.less(idx, 0), idx + E.cast(_axis_size(node, axis), dtype=idx.dtype), idx)
+    return S.gather(node, idx, axis=axis)
+
+
+def _axis_size(node, axis):
+    """The size of `axis` as an int32 scalar node (a constant when it is static)."""
+    if node.shape[axis] is not None:
+        return ir.constant(np.array(node.shape[axis], np.int32))
+    return S.reshape(S.take(S.shape_of(node), indices=(axis,)), shape=())
+
+
+def _clip_bound(bound, size, default):
+    """A slice bound as Python reads it: negative counts from the end, then clipped."""
+    if bound is None:
+        return default
+    b = E.cast(to_node(bound), dtype="int32") if _is_dynamic(bound) \
+        else ir.constant(np.array(int(bound), np.int32))
+    b = E.where(E.less(b, 0), b + size, b)
+    return E.minimum(E.maximum(b, 0), size)
 
 
 def matmul_nodes(x, y):

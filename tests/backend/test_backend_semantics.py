@@ -312,7 +312,8 @@ def test_in_train_phase_with_callables_and_learning_phase():
     phase = K.learning_phase()
     np.testing.assert_allclose(run([out], {x: A24, phase: np.bool_(True)})[0], A24 * 3)
     np.testing.assert_allclose(run([out], {x: A24, phase: np.bool_(False)})[0], A24)
-    assert K.in_train_phase(lambda: x * 3, lambda: x, training=0) is not None
+    np.testing.assert_allclose(run([K.in_train_phase(lambda: x * 3, lambda: x + 1,
+                                                     training=0)], {x: A24})[0], A24 + 1)
     np.testing.assert_allclose(run([K.in_test_phase(lambda: x * 3, x, training=1)],
                                    {x: A24})[0], A24)
 
@@ -653,3 +654,78 @@ def test_indexing_gradient_with_tensor_bounds_scatters_back():
 def test_bad_indices_raise_when_built(key, error, message):
     with pytest.raises(error, match=message):
         key(K.placeholder((None, None, 4)))
+
+
+@pytest.mark.parametrize("fn,ref", [(K.maximum, np.maximum), (K.minimum, np.minimum),
+                                    (K.equal, np.equal), (K.greater_equal, np.greater_equal),
+                                    (K.not_equal, np.not_equal), (K.less, np.less)])
+def test_binary_functions_take_arrays_and_numbers_on_either_side(fn, ref):
+    a = np.array([1.0, 2.0, 3.0], np.float32)
+    b = np.array([3.0, 2.0, 1.0], np.float32)
+    cases = [((a, b), (a, b)), ((K.variable(a), b), (a, b)), ((a, K.variable(b)), (a, b)),
+             ((a, 2.0), (a, 2.0)), ((2.0, K.variable(b)), (2.0, b))]
+    for (x, y), (x_ref, y_ref) in cases:
+        out = fn(x, y)
+        assert isinstance(out, K.Tensor)
+        np.testing.assert_array_equal(K.eval(out), ref(x_ref, y_ref))
+
+
+@pytest.mark.parametrize("build", [lambda b: -b, lambda b: b - b, lambda b: K.sign(b)])
+def test_bool_arithmetic_without_numbers_raises_when_built(build):
+    flags = K.greater(K.variable(X), 0)
+    with pytest.raises(TypeError, match=r"op '(neg|sub|sign)' on inputs \(bool\[2, 3, 4\]"):
+        build(flags)
+
+
+@pytest.mark.parametrize("fn", [K.sigmoid, K.softmax, K.softplus, K.softsign, K.elu,
+                                K.hard_sigmoid, K.logsumexp, K.l2_normalize, K.tanh, K.exp])
+@pytest.mark.parametrize("dtype", ["bool", "int32"])
+def test_float_functions_compute_integer_and_bool_inputs_in_floatx(fn, dtype):
+    values = (X > 0) if dtype == "bool" else (X * 3).astype(np.int32)
+    out = fn(K.constant(values, dtype=dtype))
+    assert out.dtype == "float32"
+    reference = K.eval(fn(K.constant(values.astype(np.float32))))
+    np.testing.assert_allclose(K.eval(out), reference, rtol=1e-6)
+
+
+def test_one_hot_accepts_float_and_bool_indices():
+    np.testing.assert_array_equal(K.eval(K.one_hot(K.constant([2.0, 0.0]), 3)),
+                                  np.eye(3)[[2, 0]])
+    np.testing.assert_array_equal(K.eval(K.one_hot(K.constant([True, False], "bool"), 2)),
+                                  np.eye(2)[[1, 0]])
+
+
+@pytest.mark.parametrize("start,size,ref", [
+    (lambda n: [0, 1, 0], lambda n: [-1, 2, 3], lambda a: a[:, 1:3, :3]),
+    (lambda n: [0, n[1] - 2, 1], lambda n: [n[0], 2, -1], lambda a: a[:, 1:, 1:]),
+    (lambda n: K.constant([1, 0, 2], dtype="int32"),
+     lambda n: K.constant([1, 2, 2], dtype="int32"), lambda a: a[1:2, 0:2, 2:4]),
+])
+def test_slice_with_int_or_tensor_starts_and_sizes(start, size, ref):
+    x = K.placeholder((None, None, 4))
+    n = K.shape(x)
+    np.testing.assert_array_equal(run([K.slice(x, start(n), size(n))], {x: X})[0], ref(X))
+
+
+def test_slice_needs_one_entry_per_axis():
+    with pytest.raises(ValueError, match=r"slice: expected 3"):
+        K.slice(K.placeholder((None, None, 4)), [0, 0], [1, 1])
+
+
+def test_zeros_and_ones_with_tensor_shapes_are_tensors():
+    x = K.placeholder((None, None, 4))
+    zeros, ones = K.zeros((K.shape(x)[0], 5)), K.ones(K.shape(x), dtype="int32")
+    assert not isinstance(zeros, K.Variable) and K.int_shape(zeros) == (None, 5)
+    z, o = run([zeros, ones], {x: X})
+    np.testing.assert_array_equal(z, np.zeros((2, 5), np.float32))
+    assert o.dtype == np.int32 and o.shape == X.shape and (o == 1).all()
+    assert isinstance(K.zeros((2, 3)), K.Variable)
+
+
+def test_pow_keeps_integer_powers_and_takes_float_exponents_in_floatx():
+    ints = K.constant([1, 4, 9], dtype="int32")
+    assert K.pow(ints, 2).dtype == "int32"
+    root = K.pow(ints, 0.5)
+    assert root.dtype == "float32"
+    np.testing.assert_allclose(K.eval(root), [1, 2, 3])
+    np.testing.assert_allclose(K.eval(K.pow(np.array([2.0, 3.0]), 2)), [4, 9])

@@ -27,8 +27,18 @@ def _true_div_dtype(x, y, **attrs):
     return dtype if np.dtype(dtype).kind == "f" else "float32"
 
 
+def _numeric_dtype(rule, name):
+    """A dtype rule that refuses all-bool inputs, which NumPy cannot subtract or negate."""
+    def dtype(*types, **attrs):
+        if all(t.dtype == "bool" for t in types):
+            raise TypeError(f"{name} is not defined for bool tensors; cast them first")
+        return rule(*types, **attrs)
+    return dtype
+
+
 add = _binary("add", np.add, lambda g, z, x, y: [g, g], "({x} + {y})")
-sub = _binary("sub", np.subtract, lambda g, z, x, y: [g, -g], "({x} - {y})")
+sub = _binary("sub", np.subtract, lambda g, z, x, y: [g, -g], "({x} - {y})",
+              dtype=_numeric_dtype(promoted_dtype, "subtraction"))
 mul = _binary("mul", np.multiply, lambda g, z, x, y: [g * y, g * x], "({x} * {y})")
 div = _binary("div", np.true_divide, lambda g, z, x, y: [g / y, -g * z / y],
               "({x} / {y})", dtype=_true_div_dtype)
@@ -69,7 +79,8 @@ logical_and = _binary("logical_and", np.logical_and, _no_grad, "({x} and {y})",
 logical_or = _binary("logical_or", np.logical_or, _no_grad, "({x} or {y})", dtype=bool_dtype)
 logical_not = _unary("logical_not", np.logical_not, _no_grad, "(not {x})", dtype=bool_dtype)
 
-neg = _unary("neg", np.negative, lambda g, z, x: [-g], "(-{x})")
+neg = _unary("neg", np.negative, lambda g, z, x: [-g], "(-{x})",
+             dtype=_numeric_dtype(same_dtype, "negation"))
 exp = _unary("exp", np.exp, lambda g, z, x: [g * z], "np.exp({x})", dtype=float_dtype)
 log = _unary("log", np.log, lambda g, z, x: [g / x], "np.log({x})", dtype=float_dtype)
 log1p = _unary("log1p", np.log1p, lambda g, z, x: [g / (x + 1)], "np.log1p({x})",
@@ -83,7 +94,8 @@ sqrt = _unary("sqrt", np.sqrt, lambda g, z, x: [g / (2 * z)], "np.sqrt({x})",
 sin = _unary("sin", np.sin, lambda g, z, x: [g * cos(x)], "np.sin({x})", dtype=float_dtype)
 cos = _unary("cos", np.cos, lambda g, z, x: [-g * sin(x)], "np.cos({x})", dtype=float_dtype)
 abs_ = _unary("abs", np.abs, lambda g, z, x: [g * sign(x)], "abs({x})")
-sign = _unary("sign", np.sign, lambda g, z, x: [None], "np.sign({x})")
+sign = _unary("sign", np.sign, lambda g, z, x: [None], "np.sign({x})",
+              dtype=_numeric_dtype(same_dtype, "sign"))
 round_ = _unary("round", np.round, lambda g, z, x: [None], "np.round({x})")
 floor = _unary("floor", np.floor, lambda g, z, x: [None], "np.floor({x})")
 ceil = _unary("ceil", np.ceil, lambda g, z, x: [None], "np.ceil({x})")
