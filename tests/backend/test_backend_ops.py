@@ -146,7 +146,7 @@ GRADIENT_CASES = [c for c in CASES if c[0] not in (
 
 @pytest.mark.parametrize("name,fn,ref,arrays", GRADIENT_CASES, ids=[c[0] for c in GRADIENT_CASES])
 def test_backend_gradient_matches_finite_differences(name, fn, ref, arrays):
-    from tests.ir.test_ops import numeric_gradient
+    from tests.gradcheck import numeric_gradient
     arrays = [a.astype(np.float64) if a.dtype.kind == "f" else a for a in arrays]
     inputs = [K.placeholder(shape=a.shape, dtype=a.dtype.name) for a in arrays]
     out = fn(*inputs)

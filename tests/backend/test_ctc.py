@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from graphkeras import backend as K
-from tests.ir.test_ops import numeric_gradient
+from tests.gradcheck import numeric_gradient
 
 
 def collapse(path, blank):

@@ -8,6 +8,7 @@ from graphkeras import ir
 from graphkeras.ir.registry import NotDifferentiable
 
 from .op_cases import CASES, EXEMPT, build_nodes
+from tests.gradcheck import numeric_gradient
 
 OPS = sorted(ir.all_ops())
 
@@ -63,20 +64,6 @@ def _differentiable(name):
         "equal", "not_equal", "greater", "greater_equal", "less", "less_equal", "logical_and",
         "logical_or", "logical_not", "sign", "round", "floor", "ceil", "floordiv", "any", "all",
         "argmax", "argmin", "stop_gradient")
-
-
-def numeric_gradient(f, arrays, index, eps=1e-6):
-    x = arrays[index]
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        saved = x[i]
-        x[i] = saved + eps
-        up = f(arrays)
-        x[i] = saved - eps
-        down = f(arrays)
-        x[i] = saved
-        grad[i] = (up - down) / (2 * eps)
-    return grad
 
 
 @pytest.mark.parametrize("name", [n for n in OPS if n in CASES and _differentiable(n)])

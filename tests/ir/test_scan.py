@@ -7,6 +7,7 @@ from graphkeras import ir
 from graphkeras.ir.ops import scan as scan_ops
 from graphkeras.ir.ops.leaves import placeholder
 from graphkeras.runtime.kernels import find_kernel
+from tests.gradcheck import numeric_gradient
 
 matmul = ir.get_op("matmul")
 tanh = ir.get_op("tanh")
@@ -17,20 +18,6 @@ cast = ir.get_op("cast")
 
 def total(x):
     return sum_(x, axes=tuple(range(x.ndim)), keepdims=False)
-
-
-def numeric_gradient(f, arrays, index, eps=1e-6):
-    x = arrays[index]
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        saved = x[i]
-        x[i] = saved + eps
-        up = f(arrays)
-        x[i] = saved - eps
-        down = f(arrays)
-        x[i] = saved
-        grad[i] = (up - down) / (2 * eps)
-    return grad
 
 
 class Elman:
