@@ -155,6 +155,15 @@ class Network(GraphTopology, GraphRunner, GraphSerialization, Layer):
             weights = trainable + weights
         return _distinct(weights)
 
+    @property
+    def weights(self):
+        """Every weight, layer by layer (tf.keras's `model.weights` order, also the order of
+        `get_weights` in Keras 2.2 and tf.keras)."""
+        weights = list(self._trainable_weights) + list(self._non_trainable_weights)
+        for layer in self.layers:
+            weights += layer.weights
+        return _distinct(weights)
+
     def get_weights(self):
         """All weight values, layer by layer, as a list of NumPy arrays."""
         weights = []
