@@ -6,6 +6,9 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 os.environ.setdefault("GRAPHKERAS_CACHE_DIR", str(ROOT / ".pytest_cache" / "graphkeras-kernels"))
+# Tests check the compiled kernels themselves, not the NumPy fallback that runs while a
+# background compile is pending.
+os.environ.setdefault("GRAPHKERAS_BACKGROUND_COMPILE", "0")
 
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "keras2"
 

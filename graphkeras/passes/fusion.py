@@ -122,6 +122,7 @@ class Region:
         self.members = []
         self.external_deps = 0      # bits of regions the region's outside inputs depend on
         self.reductions = set()     # ids of members that end the loop (not readable inside)
+        self.copied = set()         # ids of members copied from an absorbed region
 
 
 def find_regions(graph):
@@ -238,6 +239,7 @@ def fuse_elementwise(graph):
         if region is not None and id(region) not in seen:
             seen.add(id(region))
             regions.append(region)
+    regions = _absorb_row_values(regions, region_of, consumers, root_ids)
     memo = {}
     for unit in _condensed_order(graph, region_of, regions):
         if isinstance(unit, Region):
@@ -245,6 +247,66 @@ def fuse_elementwise(graph):
         else:
             memo[id(unit)] = ir.rebuild(unit, [memo[id(i)] for i in unit.inputs])
     return graph.with_roots([memo[id(r)] for r in graph.roots()])
+
+
+# A region of at most this many ops over per-row values or scalars is recomputed inside the
+# regions that read it, instead of running as its own kernel (or NumPy step).
+ABSORBED_OPS = 4
+
+
+def _absorb_row_values(regions, region_of, consumers, root_ids):
+    """Copy small regions over per-row values ((N, 1), (N,)) or scalars into every region
+    that reads them, and drop them: each absorbed op adds one op per element of its reader,
+    while a separate kernel costs a call, an intermediate array and about 0.2 s of Numba
+    compile (the log of the softmax denominator and the scalar loss weights of the MLP train
+    step). Values broadcast along leading axes (a bias transform) are not copied: that would
+    recompute them once per row. Returns the regions that remain."""
+    kept = []
+    for region in regions:
+        readers = _absorbing_readers(region, region_of, consumers, root_ids)
+        if readers is None:
+            kept.append(region)
+            continue
+        for reader in readers:
+            reader.members[:0] = region.members
+            reader.copied.update(id(m) for m in region.members)
+    return kept
+
+
+def _absorbing_readers(region, region_of, consumers, root_ids):
+    """The regions that would copy `region`, or None when it must stay a region."""
+    if region.reductions or len(region.members) > ABSORBED_OPS:
+        return None
+    own = {id(m) for m in region.members}
+    readers = []
+    for m in region.members:
+        if id(m) in root_ids:
+            return None
+        for c in consumers[id(m)]:
+            if id(c) in own:
+                continue
+            reader = region_of.get(id(c))
+            if reader is None or not _is_row_value(region.shape, reader.shape):
+                return None
+            if all(reader is not r for r in readers):
+                readers.append(reader)
+    return readers or None
+
+
+def _is_row_value(shape, loop_shape):
+    """Whether `shape` is a scalar or a per-row value of `loop_shape`: equal leading axes,
+    then 1s (unknown sizes are checked by the kernel at run time)."""
+    shape, loop_shape = tuple(shape), tuple(loop_shape)
+    if shape == loop_shape:
+        return False
+    if all(d == 1 for d in shape):
+        return len(shape) <= len(loop_shape)
+    if len(shape) != len(loop_shape):
+        return False
+    leading = 0
+    while shape[leading] == loop_shape[leading] and shape[leading] != 1:
+        leading += 1
+    return leading > 0 and all(d == 1 for d in shape[leading:])
 
 
 def _condensed_order(graph, region_of, regions):
@@ -257,11 +319,12 @@ def _condensed_order(graph, region_of, regions):
     units = [n for n in graph.nodes if id(n) not in region_of] + regions
     for unit in units:
         members = unit.members if isinstance(unit, Region) else [unit]
+        own = {id(m) for m in members}
         sources = {}
         for m in members:
             for i in m.inputs:
                 src = unit_of(i)
-                if src is not unit:
+                if id(i) not in own and src is not unit:
                     sources[id(src)] = src
         pending[id(unit)] = len(sources)
         for src in sources.values():
@@ -299,8 +362,8 @@ def _build_fused(region, region_of, consumers, root_ids, memo):
                 params.append(param)
                 outside.append(memo[id(i)])
         inner[id(m)] = ir.rebuild(m, [inner[id(i)] for i in m.inputs])
-    visible = [m for m in order
-               if id(m) in root_ids or any(id(c) not in member_ids for c in consumers[id(m)])]
+    visible = [m for m in order if id(m) not in region.copied and (
+        id(m) in root_ids or any(id(c) not in member_ids for c in consumers[id(m)]))]
     results = tuple(inner[id(m)] for m in visible)
     ops = ",".join(m.op for m in order)
     fused = fused_elementwise(*outside, body=(tuple(params), results), ops=ops)

@@ -4,16 +4,50 @@ Numba cannot cache functions made with `exec` (numba/numba#3501), so each genera
 a module file `<cache_dir>/kernels/gk_<key>.py`, where the key hashes its source (structure,
 dtypes and broadcast patterns; never sizes or values). Numba keeps the compiled machine code
 beside it in `__pycache__`, so a second process with the same model compiles nothing.
+
+Keys also hash a code version: the source of the modules that shape generated code (and
+Numba's version). Numba's own cache checks only a module file's timestamp and size, never the
+helpers it inlines, so without this a cache written by older code generation could be loaded
+with another calling convention ("not enough arguments: expected 6, got 4", seen in practice).
 """
+import functools
+import hashlib
 import importlib.util
 import os
 import sys
 import tempfile
 
+import numpy as np
+
 from .. import config
 
 _loaded = {}      # key -> module, for this process
 _stats = {"memory_hits": 0, "disk_hits": 0, "written": 0}
+
+
+@functools.lru_cache(maxsize=None)
+def code_version(*relative_paths):
+    """A short hash of graphkeras source files (paths relative to the package, files or
+    folders of .py files) and of the NumPy and Numba versions: part of every cache key."""
+    import numba
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    digest = hashlib.sha1(f"numba {numba.__version__} numpy {np.__version__}".encode())
+    for relative in relative_paths:
+        path = os.path.join(package, relative)
+        files = [path]
+        if os.path.isdir(path):
+            files = sorted(os.path.join(path, f) for f in os.listdir(path) if f.endswith(".py"))
+        for name in files:
+            digest.update(name[len(package):].encode())
+            with open(name, "rb") as handle:
+                digest.update(handle.read())
+    return digest.hexdigest()[:12]
+
+
+def kernel_key(source):
+    """The cache key of a generated kernel module: its source and the code-generation version."""
+    version = code_version("runtime/codegen.py", "runtime/fastmath.py", "runtime/cache.py")
+    return hashlib.sha1(f"{version}\n{source}".encode()).hexdigest()[:20]
 
 
 def kernel_dir():
@@ -51,13 +85,6 @@ def load_kernel_module(key, source):
     spec.loader.exec_module(module)
     _loaded[key] = module
     return module, origin
-
-
-def has_compiled_code(module, function_name="kernel"):
-    """Whether Numba's on-disk cache already holds machine code for a kernel's signatures."""
-    function = getattr(module, function_name)
-    index = function._cache._cache_file._load_index()
-    return bool(index)
 
 
 def _same_file(path, source):

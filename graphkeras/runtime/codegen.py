@@ -9,11 +9,10 @@ or a scalar the nest collapses to one flat loop, which LLVM vectorizes best.
 Kernels take `(inputs..., outputs...)`; the driver allocates outputs. A reduction at the end
 of a region writes a keepdims-shaped output (a one-element array when it reduces everything).
 """
-import hashlib
-
 import numpy as np
 
 from .. import ir
+from . import cache
 
 # 'reassoc' lets LLVM vectorize sum reductions; 'contract' allows fused multiply-add. No
 # 'nnan'/'ninf': kernels must keep NaN and inf semantics. error_model='numpy' removes the
@@ -86,7 +85,7 @@ class KernelPlan:
     def __init__(self, source, flat, rank, params, results, loop_dims, parallel, groups):
         self.source = source
         self.groups = groups            # loop axes run by each loop of the nest
-        self.key = hashlib.sha1(source.encode()).hexdigest()[:20]
+        self.key = cache.kernel_key(source)
         self.flat = flat
         self.rank = rank
         self.params = params            # [(pattern per loop axis, rank)]

@@ -5,11 +5,14 @@ float32: about 4.3 ms against NumPy's 0.47 ms, measured on this 2-core machine).
 versions use only arithmetic, `floor`, compares and an integer-to-float bit cast, so LLVM
 vectorizes the loops that call them. Accuracy against NumPy: a few ulp (see tests).
 """
-import numba
 import numpy as np
 from llvmlite import ir as llvm_ir
-from numba import types
-from numba.extending import intrinsic
+
+from .numba_loader import load_numba
+
+numba = load_numba()
+from numba import types  # noqa: E402
+from numba.extending import intrinsic  # noqa: E402
 
 LOG2E = np.float32(1.4426950408889634)
 # ln 2 split so that k * LN2_HI is exact in float32 for |k| <= 128 (Cody and Waite).

@@ -121,7 +121,10 @@ def fingerprint(graph, level):
         encoder, table = encode(graph)
     except Uncacheable:
         return None
-    text = pickle.dumps((FORMAT, level, table), protocol=4)
+    # The passes and the op definitions decide the optimized graph: their source is in the key.
+    from .cache import code_version
+    version = code_version("ir", "ir/ops", "passes")
+    text = pickle.dumps((FORMAT, version, level, table), protocol=4)
     return hashlib.sha1(text).hexdigest()
 
 

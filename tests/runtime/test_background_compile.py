@@ -1,5 +1,6 @@
 """Background compilation: NumPy runs a region until its kernel is ready, then the kernel does."""
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -41,14 +42,15 @@ def test_first_call_runs_numpy_then_the_compiled_kernel(tmp_path, monkeypatch):
     expected = ir.evaluate(outputs, {id(x): value})
     assert submitted, "no kernel was sent to the background"
     kernels = [k for k in f.kernels if k.kind == "numba"]
-    namespace = f.compiled().schedule.namespaces[-1]
+    driver, = f.compiled().schedule.drivers
+    namespace = driver.__globals__
     assert all(namespace[f"K{f.kernels.index(k)}"] is None for k in kernels)
     first = f([value])
+    assert all(namespace[f"K{f.kernels.index(k)}"] is None for k in kernels)
     gate.set()
-    f.finish_compiling()
-    assert background.pending() == 0
+    second = f([value])     # the second call waits for the kernels, then runs them
     assert all(namespace[f"K{f.kernels.index(k)}"] is k.dispatcher for k in kernels)
-    second = f([value])
+    f.finish_compiling()
     for got, want in zip(first + second, expected + expected):
         np.testing.assert_allclose(got, want, rtol=2e-6, atol=2e-6)
 
@@ -56,10 +58,11 @@ def test_first_call_runs_numpy_then_the_compiled_kernel(tmp_path, monkeypatch):
 def test_a_failed_background_compile_keeps_numpy_and_says_why(monkeypatch):
     info = schedule.KernelInfo("fused1_x", ["add"], "source", "numba", "new", object())
     step = schedule.Schedule.__new__(schedule.Schedule)
-    step.namespaces = [{"K0": None}]
-    step.kernel_ready(info, "K0")("Numba could not compile this region: boom")
+    step.namespace = {"K0": None}
+    ready = threading.Event()
+    step.kernel_ready(info, "K0", ready)("Numba could not compile this region: boom")
     assert info.kind == "reference" and info.source.startswith("Numba could not compile")
-    assert step.namespaces[0]["K0"] is None
+    assert step.namespace["K0"] is None and ready.is_set()
 
 
 def test_kernel_keys_change_with_the_code_generation_version(monkeypatch):
@@ -109,3 +112,35 @@ print("dot:", dot(np.ones((2, 2)), np.ones((2, 2))).sum())
     assert done.returncode == 0, done.stderr
     assert "blas imported: False" in done.stdout
     assert "dot: 8.0" in done.stdout
+
+
+def test_a_forked_child_compiles_the_kernels_its_parent_had_pending(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "_settings", dict(config._settings, cache_dir=str(tmp_path)))
+    config.set_background_compile(True)
+    gate = threading.Event()
+    submit_to_worker = background.submit
+
+    def submit(dispatcher, signature, done):
+        def held(failure):
+            gate.wait(60)       # the parent's compile is still running when it forks
+            done(failure)
+        submit_to_worker(dispatcher, signature, held)
+    monkeypatch.setattr(background, "submit", submit)
+    x, outputs = build(2.3)
+    f = compile_function([x], outputs)
+    value = np.ones((2, 7), np.float32)
+    f([value])
+    child = os.fork()
+    if child == 0:
+        ok = False
+        try:
+            signal.alarm(120)   # a child waiting forever is killed, and the test fails
+            gate.set()          # the child's worker runs the same held callback
+            result = f([value])
+            ok = np.allclose(result[0], ir.evaluate(outputs, {id(x): value})[0], atol=2e-6)
+        finally:
+            os._exit(0 if ok else 1)
+    gate.set()
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    f.finish_compiling()

@@ -8,6 +8,7 @@ from graphkeras.ir.ops import reduction as R
 from graphkeras.ir.ops import shape as S
 from graphkeras.ir.ops.leaves import placeholder
 from graphkeras.passes.fusion import fuse_elementwise, fuse_gemm
+from graphkeras.runtime.compiled import compile_function
 
 
 def fused_nodes(graph):
@@ -97,3 +98,34 @@ def test_gemm_reads_transposed_operands_in_place():
     assert len(gemm) == 1 and gemm[0].attrs["trans_a"] and not gemm[0].attrs["trans_b"]
     assert not any(n.op == "transpose" for n in fused.nodes)
     check_same_values(graph, fused, feeds_for(x, g))
+
+
+def test_fusion_copies_a_small_per_row_region_into_its_readers():
+    x = placeholder((None, 6), "float32", "x")
+    total = R.sum_(E.exp(x), axes=(1,), keepdims=True)     # ends a region: (None, 1)
+    log_total = E.log(total) * 2.0                         # per-row values, two ops
+    graph = ir.Graph([x], [x - log_total, E.tanh(x) * log_total + 1.0])
+    fused = fuse_elementwise(graph)
+    ops = [n.attrs["ops"] for n in fused_nodes(fused)]
+    assert ops[0] == "exp,sum"
+    assert ops[1:] == ["log,mul,sub", "log,mul,tanh,mul,add"]    # copied into both readers
+    check_same_values(graph, fused, feeds_for(x))
+    compiled = compile_function([x], graph.outputs)
+    assert sum(k.kind == "numba" for k in compiled.kernels) == 3
+    compiled_values = compiled([feeds_for(x)[id(x)]])
+    for got, want in zip(compiled_values, ir.evaluate(graph.outputs, feeds_for(x))):
+        np.testing.assert_allclose(got, want, rtol=2e-6, atol=2e-6)
+
+
+def test_fusion_keeps_a_per_row_region_that_is_an_output_or_read_outside_regions():
+    x = placeholder((None, 6), "float32", "x")
+    total = R.sum_(x * x, axes=(1,), keepdims=True)
+    scaled = total * 0.5
+    graph = ir.Graph([x], [x * scaled, scaled])
+    fused = fuse_elementwise(graph)
+    assert [n.attrs["ops"] for n in fused_nodes(fused)] == ["mul,sum", "mul", "mul"]
+    check_same_values(graph, fused, feeds_for(x))
+    shifted = S.transpose(scaled, perm=(1, 0))               # read by a non-fused op
+    graph = ir.Graph([x], [x * scaled, shifted])
+    assert [n.attrs["ops"] for n in fused_nodes(fuse_elementwise(graph))] == \
+        ["mul,sum", "mul", "mul"]

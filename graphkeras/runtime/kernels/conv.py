@@ -18,16 +18,8 @@ Strategy (float32, single-thread CPU time, so the figures do not depend on machi
   (forward / input / filter gradient) instead of 28.4 / 24.6 / 26.5 ms.
 A 1x1 convolution without stride or padding uses the input itself as its columns.
 """
-import os
-
-# OpenBLAS's and Numba's OpenMP workers both spin after a parallel region; on 2 cores a GEMM
-# followed by a prange loop then stalls for a scheduler tick (measured: an input gradient of
-# 0.2 ms took 8.0 ms). Passive waiting removes the stall; it must be set before Numba starts
-# its thread pool, so the runtime package should set it first (asked of the runtime owner).
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-import numpy as np  # noqa: E402
-from numba import njit, prange  # noqa: E402
+import numpy as np
+from numba import njit, prange
 
 from ...ir.ops.nn import resolve_pads
 from . import kernel

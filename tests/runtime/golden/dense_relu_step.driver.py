@@ -46,37 +46,34 @@ def run(args, B):
     v12_1 = np.asarray(R_cast(v11, **v12_attrs1), dtype=np.float32)
     v12_2 = np.asarray(R_prod(v12_1, **v12_attrs2), dtype=np.float32)
     v12 = v12_2
-    # v13: div (NumPy: 16 elements or fewer)
-    v13_2 = np.asarray(R_div(v8, v12, **v13_attrs2), dtype=np.float32)
-    v13 = v13_2
-    v14 = v4[0]
-    v15 = v4[3]
-    # fused16_broadcast_like_mul_add_where_sum: broadcast_like, mul, mul, add, where, sum
+    v13 = v4[0]
+    v14 = v4[3]
+    # fused15_div_broadcast_like_mul_add_where_sum: div, broadcast_like, mul, mul, add, where, sum
     shape = (v9.shape[0], 3, )
     try:
-        v16_0 = B[0]
-        if v16_0.shape != shape:
-            v16_0 = B[0] = np.empty(shape, np.float32)
-        v16_1 = np.empty((1, shape[1],), np.float32)
-        K9(shape[0], shape[1], v13.reshape(-1), v9.reshape(-1), v14.reshape(-1), v15.reshape(-1), v16_0.reshape(-1), v16_1.reshape(-1))
-        v16 = (v16_0, v16_1.reshape((v16_1.shape[1], )),)
+        v15_0 = B[0]
+        if v15_0.shape != shape:
+            v15_0 = B[0] = np.empty(shape, np.float32)
+        v15_1 = np.empty((1, shape[1],), np.float32)
+        K8(shape[0], shape[1], v8.reshape(-1), v12.reshape(-1), v9.reshape(-1), v13.reshape(-1), v14.reshape(-1), v15_0.reshape(-1), v15_1.reshape(-1))
+        v15 = (v15_0, v15_1.reshape((v15_1.shape[1], )),)
     except BroadcastMismatch:
-        v16 = F9(v13, v9, v14, v15)
-    v17 = v16[0]
-    # gemm18: BLAS float32[4, 3]
-    v18_out = B[4]
-    if v18_out.shape != (v0.T.shape[0], v17.shape[1]):
-        v18_out = B[4] = np.empty((v0.T.shape[0], v17.shape[1]), np.float32)
-    v18 = np.dot(v0.T, v17, out=v18_out)
-    # v19: mul, sub (NumPy: 16 elements or fewer)
-    v19_3 = np.asarray(R_mul(C_v19_1, v18, **v19_attrs3), dtype=np.float32)
-    v19_4 = np.asarray(R_sub(v1, v19_3, **v19_attrs4), dtype=np.float32)
-    v19 = v19_4
-    v20 = v16[1]
-    # v21: mul, sub (NumPy: 16 elements or fewer)
-    v21_3 = np.asarray(R_mul(C_v21_1, v20, **v21_attrs3), dtype=np.float32)
-    v21_4 = np.asarray(R_sub(v3, v21_3, **v21_attrs4), dtype=np.float32)
-    v21 = v21_4
-    S0.value = v19
-    S1.value = v21
+        v15 = F8(v8, v12, v9, v13, v14)
+    v16 = v15[0]
+    # gemm17: BLAS float32[4, 3]
+    v17_out = B[4]
+    if v17_out.shape != (v0.T.shape[0], v16.shape[1]):
+        v17_out = B[4] = np.empty((v0.T.shape[0], v16.shape[1]), np.float32)
+    v17 = np.dot(v0.T, v16, out=v17_out)
+    # v18: mul, sub (NumPy: 16 elements or fewer)
+    v18_3 = np.asarray(R_mul(C_v18_1, v17, **v18_attrs3), dtype=np.float32)
+    v18_4 = np.asarray(R_sub(v1, v18_3, **v18_attrs4), dtype=np.float32)
+    v18 = v18_4
+    v19 = v15[1]
+    # v20: mul, sub (NumPy: 16 elements or fewer)
+    v20_3 = np.asarray(R_mul(C_v20_1, v19, **v20_attrs3), dtype=np.float32)
+    v20_4 = np.asarray(R_sub(v3, v20_3, **v20_attrs4), dtype=np.float32)
+    v20 = v20_4
+    S0.value = v18
+    S1.value = v20
     return [v5]
