@@ -10,6 +10,7 @@ from .. import backend as K
 from ..engine.base_layer import InputSpec, Layer
 from ..engine.input_spec import shape_text
 from ..utils import conv_utils
+from .serialization import weight_settings
 
 _BACKEND_CONV = {1: K.conv1d, 2: K.conv2d, 3: K.conv3d}
 
@@ -142,15 +143,8 @@ class _Conv(Layer):
             "dilation_rate": self.dilation_rate,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
         }
-        return dict(super().get_config(), **config)
+        return dict(super().get_config(), **config, **weight_settings(self))
 
 
 class Conv1D(_Conv):

@@ -12,6 +12,7 @@ from .. import backend as K
 from ..engine.base_layer import InputSpec, Layer
 from ..engine.input_spec import shape_text
 from .lambda_layer import Lambda  # noqa: F401  (Keras 2.2 path: keras.layers.core.Lambda)
+from .serialization import weight_settings
 
 
 class Masking(Layer):
@@ -496,12 +497,5 @@ class Dense(Layer):
             "units": self.units,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
         }
-        return dict(super().get_config(), **config)
+        return dict(super().get_config(), **config, **weight_settings(self))

@@ -53,3 +53,18 @@ def deserialize(config, custom_objects=None, safe_mode=None):
     return deserialize_keras_object(identifier, module_objects=module_objects,
                                     custom_objects=custom_objects,
                                     printable_module_name="layer")
+
+
+def weight_settings(layer, names=("kernel", "bias")):
+    """The config entries of a layer's weight settings, in Keras 2's key order: each weight's
+    initializer, each regularizer, the activity regularizer, each constraint."""
+    from .. import constraints, initializers, regularizers
+    config = {}
+    for name in names:
+        config[f"{name}_initializer"] = initializers.serialize(getattr(layer, f"{name}_initializer"))
+    for name in names:
+        config[f"{name}_regularizer"] = regularizers.serialize(getattr(layer, f"{name}_regularizer"))
+    config["activity_regularizer"] = regularizers.serialize(layer.activity_regularizer)
+    for name in names:
+        config[f"{name}_constraint"] = constraints.serialize(getattr(layer, f"{name}_constraint"))
+    return config
