@@ -17,7 +17,7 @@ def make_data(samples=2000, features=20, classes=4, seed=0):
     # Seed NumPy's global generator too: unseeded initializers and dropout draw from it.
     np.random.seed(seed)
     rng = np.random.RandomState(seed)
-    centers = rng.randn(classes, features) * 0.35
+    centers = rng.randn(classes, features) * 0.6
     labels = rng.randint(0, classes, samples)
     x = centers[labels] + rng.randn(samples, features)
     y = np.eye(classes)[labels]
