@@ -4,9 +4,6 @@ import collections
 import csv
 import json
 import os
-import urllib.error
-import urllib.parse
-import urllib.request
 import warnings
 
 import numpy as np
@@ -240,6 +237,8 @@ class RemoteMonitor(Callback):
 
     def _request(self, payload):
         """The POST request carrying `payload` as a form field or as a JSON body."""
+        import urllib.parse  # lazy: only RemoteMonitor needs urllib
+        import urllib.request
         headers = dict(self.headers or {})
         if self.send_as_json:
             body = json.dumps(payload).encode('utf-8')
@@ -254,9 +253,10 @@ class RemoteMonitor(Callback):
         payload = {'epoch': epoch}
         for name, value in (logs or {}).items():
             payload[name] = value.item() if isinstance(value, (np.ndarray, np.generic)) else value
+        import urllib.request
         try:
             with urllib.request.urlopen(self._request(payload), timeout=10) as response:
                 response.read()
-        except (urllib.error.URLError, OSError):
+        except OSError:  # urllib's URLError is an OSError
             warnings.warn('Warning: could not reach RemoteMonitor root server at '
                           + str(self.root))
