@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from graphkeras import backend as K
-from graphkeras import losses
 from graphkeras.layers import convolutional, local, pooling
 from graphkeras.models import load_model, model_from_json
 from graphkeras.utils.generic_utils import custom_object_scope
+from tests.keras2_cases import arrays, assert_loss_and_gradients_match
 
 CASES = ["cnn_vgg_like", "conv1d_seq"]
 
@@ -27,12 +27,6 @@ def layer_classes():
         objects.update({name: value for name, value in vars(module).items()
                         if isinstance(value, type) and not name.startswith("_")})
     return objects
-
-
-def arrays(npz, prefix):
-    """The arrays named `<prefix><N>`, sorted by N."""
-    keys = [k for k in npz.files if k.startswith(prefix) and k[len(prefix):].isdigit()]
-    return [npz[k] for k in sorted(keys, key=lambda k: int(k[len(prefix):]))]
 
 
 @pytest.fixture(params=CASES)
@@ -63,20 +57,7 @@ def test_predictions_match_keras2(case):
 
 def test_loss_and_gradients_match_keras2(case):
     folder, meta, model = case
-    grads = np.load(folder / "grads.npz")
-    target = K.placeholder(shape=K.int_shape(model.output), dtype="float32")
-    loss = K.mean(losses.get(meta["loss"])(target, model.output))
-    gradients = K.gradients(loss, model.trainable_weights)
-    fn = K.function(model.inputs + [target, K.learning_phase()], [loss] + gradients)
-    values = fn(arrays(grads, "x") + arrays(grads, "t") + [0])
-
-    tolerance = meta["tolerance"]
-    np.testing.assert_allclose(values[0], grads["loss"], rtol=tolerance["loss"]["rtol"],
-                               atol=tolerance["loss"]["atol"])
-    assert len(values) - 1 == len(meta["trainable_weights"])
-    for name, actual in zip(meta["trainable_weights"], values[1:]):
-        np.testing.assert_allclose(actual, grads[name], rtol=tolerance["grads"]["rtol"],
-                                   atol=tolerance["grads"]["atol"], err_msg=name)
+    assert_loss_and_gradients_match(model, folder, meta)
 
 
 def test_conv1d_seq_training_step_from_model_h5_matches_keras2(keras2_fixtures):
