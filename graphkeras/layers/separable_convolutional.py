@@ -5,11 +5,20 @@ A depthwise convolution convolves each input channel with its own `depth_multipl
 (kernel `(*kernel_size, input_dim, depth_multiplier)`); a separable convolution follows it with
 a pointwise one (kernel `(1, ..., 1, input_dim * depth_multiplier, filters)`).
 """
-from .. import activations, constraints, initializers, regularizers
+from .. import constraints, initializers, regularizers
 from .. import backend as K
 from ..engine.base_layer import InputSpec
 from .conv import Conv2D, _Conv
 
+
+
+def add_depthwise_kernel(layer, input_dim):
+    """The (kernel..., input_dim, depth_multiplier) kernel shared by separable and depthwise
+    convolutions."""
+    return layer.add_weight(shape=layer.kernel_size + (input_dim, layer.depth_multiplier),
+                            initializer=layer.depthwise_initializer, name="depthwise_kernel",
+                            regularizer=layer.depthwise_regularizer,
+                            constraint=layer.depthwise_constraint)
 
 class _SeparableConv(_Conv):
     """Abstract N-D depthwise separable convolution layer (private).
@@ -48,12 +57,7 @@ class _SeparableConv(_Conv):
 
     def build(self, input_shape):
         input_dim = self._input_dim(input_shape)
-        self.depthwise_kernel = self.add_weight(
-            shape=self.kernel_size + (input_dim, self.depth_multiplier),
-            initializer=self.depthwise_initializer,
-            name="depthwise_kernel",
-            regularizer=self.depthwise_regularizer,
-            constraint=self.depthwise_constraint)
+        self.depthwise_kernel = add_depthwise_kernel(self, input_dim)
         self.pointwise_kernel = self.add_weight(
             shape=(1,) * self.rank + (self.depth_multiplier * input_dim, self.filters),
             initializer=self.pointwise_initializer,
@@ -218,12 +222,7 @@ class DepthwiseConv2D(Conv2D):
 
     def build(self, input_shape):
         input_dim = self._input_dim(input_shape)
-        self.depthwise_kernel = self.add_weight(
-            shape=self.kernel_size + (input_dim, self.depth_multiplier),
-            initializer=self.depthwise_initializer,
-            name="depthwise_kernel",
-            regularizer=self.depthwise_regularizer,
-            constraint=self.depthwise_constraint)
+        self.depthwise_kernel = add_depthwise_kernel(self, input_dim)
         self._build_bias(input_dim * self.depth_multiplier)
         self.input_spec = InputSpec(ndim=4, axes={self._channel_axis: input_dim})
         self.built = True

@@ -13,7 +13,6 @@ config and, once the train function exists, restores the optimizer state, so tha
 import json
 import warnings
 
-import numpy as np
 
 from .. import backend as K
 from .. import losses as losses_module
