@@ -217,6 +217,14 @@ class Function:
             compiled = self.compiled()
         run = compiled.schedule.driver(profile=True)
         times = [0.0] * len(compiled.schedule.kernels)
-        for _ in range(repeat):
-            run(values, compiled.buffers, times)
+        # Kernels that update variables in place (inplace.py) write them here too.
+        saved = [(var.attrs["storage"], var.attrs["storage"].value.copy())
+                 for var, _ in compiled.graph.updates]
+        try:
+            for _ in range(repeat):
+                run(values, compiled.buffers, times)
+        finally:
+            for storage, value in saved:
+                if storage.value.flags.writeable:
+                    np.copyto(storage.value, value)
         return [(k.name, t / repeat) for k, t in zip(compiled.schedule.kernels, times)]

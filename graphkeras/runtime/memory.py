@@ -25,6 +25,25 @@ def buffer_keys(node):
     return []
 
 
+def buffer_key_of(node, index):
+    """The buffer key of output `index` of an allocating node."""
+    if node.op == "gemm":
+        return (id(node), None)
+    return (id(node), index if node.is_tuple else 0)
+
+
+def buffer_key_of_value(value):
+    """The buffer key a value is stored in, when it is an allocating node's output itself
+    (not a view), else None."""
+    if value.op == "gemm":
+        return (id(value), None)
+    if value.op == "tuple_get" and value.inputs[0].op == "fused_elementwise":
+        return (id(value.inputs[0]), value.attrs["index"])
+    if value.op == "fused_elementwise" and not value.is_tuple:
+        return (id(value), 0)
+    return None
+
+
 def escaping_nodes(graph, view_ops):
     """Buffer keys whose memory reaches an output or an update through views: they must be
     freshly allocated every call."""
@@ -43,22 +62,24 @@ def escaping_nodes(graph, view_ops):
 
 
 class BufferPlan:
-    """Assigns persistent buffer slots by liveness while the schedule is lowered in order."""
+    """Assigns persistent buffer slots by liveness while the schedule is lowered in `order`
+    (ordering.py); `roots` are read after the last step."""
 
-    def __init__(self, graph, escaping):
+    def __init__(self, order, roots, escaping):
         self.escaping = escaping
-        self.last_use = self.lifetimes(graph)
+        self.last_use = self.lifetimes(order, roots)
         self.slot_of = {}
         self.free = collections.defaultdict(list)
         self.slot_count = 0
         self.released = set()
+        self.held = False
 
-    def lifetimes(self, graph):
+    def lifetimes(self, order, roots):
         """Last schedule position at which each buffer key may still be read."""
         aliases = {}
         last = {}
-        end = len(graph.nodes)
-        for position, node in enumerate(graph.nodes):
+        end = len(order)
+        for position, node in enumerate(order):
             for i in node.inputs:
                 for key in aliases.get(id(i), ()):
                     last[key] = position
@@ -75,17 +96,14 @@ class BufferPlan:
                     merged = merged | aliases.get(id(i), frozenset())
                 if merged:
                     aliases[id(node)] = merged
-        for root in graph.roots():
+        for root in roots:
             for key in aliases.get(id(root), ()):
                 last[key] = end
         return last
 
     def allocate(self, node, index, out, shape, dtype):
         """Lines binding `out` to an array of `shape` (source text) for output `index`."""
-        if node.op == "gemm":
-            key = (id(node), None)
-        else:
-            key = (id(node), index if node.is_tuple else 0)
+        key = buffer_key_of(node, index)
         if key in self.escaping or key not in self.last_use:
             return [f"{out} = np.empty({shape}, {dtype})"]
         slot_type = (dtype, self.static_shape(node, index))
@@ -95,6 +113,17 @@ class BufferPlan:
         return [f"{out} = B[{slot}]",
                 f"if {out}.shape != {shape}:",
                 f"    {out} = B[{slot}] = np.empty({shape}, {dtype})"]
+
+    def can_take_over(self, key, position):
+        """Whether an output computed at `position` may be written over buffer `key`: a
+        persistent buffer whose last reader is that step."""
+        return key in self.slot_of and key not in self.released and self.last_use[key] == position
+
+    def take_over(self, old_key, new_key):
+        """`new_key` continues in the slot of `old_key`, which that step reads for the last
+        time; the slot is freed when `new_key` dies."""
+        self.slot_of[new_key] = self.slot_of.pop(old_key)
+        self.released.add(old_key)
 
     def static_shape(self, node, index):
         if node.is_tuple:
@@ -106,7 +135,10 @@ class BufferPlan:
         return self.slot_count - 1
 
     def release_after(self, position):
-        """Return to the pools every slot whose last reader is at `position` or before."""
+        """Return to the pools every slot whose last reader is at `position` or before;
+        nothing while `held` (a group's kernel runs its regions after all are allocated)."""
+        if self.held:
+            return
         for key, (slot, slot_type) in list(self.slot_of.items()):
             if key not in self.released and self.last_use[key] <= position:
                 self.released.add(key)
