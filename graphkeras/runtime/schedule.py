@@ -44,7 +44,10 @@ INLINE = {
 
 class KernelInfo:
     """One step of the schedule: `name`, the IR `ops` it covers and its `source` (generated
-    code, or the library call it makes). `origin` says where a Numba kernel came from."""
+    code, or the library call it makes). `kind` is "numba" (a generated kernel), "blas",
+    "kernel" (a hand-written one), "numpy" (NumPy calls in the driver), "driver" (a view or
+    a shape read: no tensor data touched) or "reference" (the op's NumPy reference).
+    `origin` says where a Numba kernel came from."""
 
     def __init__(self, name, ops, source, kind, origin=None, dispatcher=None):
         self.name = name
@@ -540,7 +543,8 @@ class Schedule:
             return None, lines
         if node.op in INLINE and node.ndim > 0:
             call = INLINE[node.op](args, node.attrs)
-            index = self.add_kernel(KernelInfo(f"{node.op}{position}", [node.op], call, "numpy"))
+            kind = "driver" if _touches_no_data(node) else "numpy"
+            index = self.add_kernel(KernelInfo(f"{node.op}{position}", [node.op], call, kind))
             self.buffers.release_after(position)
             return index, [f"# {ir.printer.node_label(node)} {node.type!r}", f"{name} = {call}"]
         if implementation is not None:
@@ -595,6 +599,13 @@ def _is_tiny(fused):
     return None not in shape and int(np.prod(shape)) <= TINY_REGION
 
 
+def _touches_no_data(node):
+    """Views and shape reads: driver bookkeeping that reads or writes no tensor element."""
+    if node.op in ("expand_dims", "squeeze", "shape_of"):
+        return True
+    return node.op == "take" and node.inputs[0].op == "shape_of"
+
+
 def _always_small(fused):
     """Whether the region's loop is static and below the parallel threshold."""
     params, results = fused.attrs["body"]
@@ -625,6 +636,9 @@ def _compile_eagerly(dispatcher, signature):
 def _fallback(node):
     """The region's NumPy reference, for run-time shapes its kernel does not cover."""
     def run(*args):
+        # A graph read from the disk cache did not import the passes, which register
+        # the fused op's NumPy reference.
+        from ..passes import fusion  # noqa: F401
         return evaluate_node(node, list(args))
     return run
 
