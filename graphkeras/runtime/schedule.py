@@ -300,7 +300,8 @@ class Schedule:
         their buffers, so it may write over a buffer one of them filled. If Numba cannot
         compile the group, the regions run their NumPy references."""
         index = self.add_kernel(KernelInfo("", [], "", "numba"))
-        setup, unfused, args, sizes, members, positions = [], [], [], [], [], []
+        setup, unfused, sizes, members, positions = [], [], [], [], []
+        args, parameters, slots = [], {}, []
         self.buffers.held = True
         for p in run:
             node = self.order[p]
@@ -318,7 +319,14 @@ class Schedule:
             value = finals[0] if len(outs) == 1 else "(" + ", ".join(finals) + ",)"
             setup += [f"# {name}: {node.attrs['ops'].replace(',', ', ')}"] + lines
             setup.append(f"{name} = {value}")
-            args += inputs + outs
+            member_slots = []
+            identities = self.argument_identities(node, plan_m, inputs)
+            for identity, expression in zip(identities, inputs + outs):
+                if identity not in parameters:
+                    parameters[identity] = len(args)
+                    args.append(expression)
+                member_slots.append(parameters[identity])
+            slots.append(member_slots)
             if plan_m.parallel and self.parallel and not _always_small(node):
                 sizes.append(" * ".join(f"{shape}[{a}]" for a in range(plan_m.rank)))
             self.namespace[f"F{index}_{p}"] = _fallback(node)
@@ -327,9 +335,9 @@ class Schedule:
         self.buffers.held = False
         self.buffers.release_after(run[-1])
 
-        plan = group_codegen.plan_group(members)
+        plan = group_codegen.plan_group(members, slots)
         module, origin = cache.load_kernel_module(plan.key, plan.source)
-        signature = group_codegen.signature(members)
+        signature = group_codegen.signature(members, slots)
         info = self.kernels[index]
         info.name = f"group{run[0]}_" + "_".join(f"fused{p}" for p in positions)[:48]
         info.ops = [op for node, _ in members for op in node.attrs["ops"].split(",")]
@@ -357,6 +365,24 @@ class Schedule:
             lines = ([f"if K{index} is None:"] + ["    " + line for line in unfused]
                      + ["else:"] + ["    " + line for line in lines])
         return [(index, header + lines)]
+
+    def argument_identities(self, node, plan, inputs):
+        """What each argument of a region's kernel is, so a group passes every loop size
+        and array once: sizes by their source text, arrays by the buffer or leaf they are
+        (views resolved), outputs stored through an input or a variable as that array."""
+        sizes = inputs[:len(inputs) - len(node.inputs)]
+        identities = [("size", text) for text in sizes]
+        identities += [_array_identity(i) for i in node.inputs]
+        for k in range(len(plan.results)):
+            target = self.inplace.get((id(node), k))
+            j = self.stored_into.get((id(node), k))
+            if target is not None:
+                identities.append(_array_identity(self.graph.updates[target[0]][0]))
+            elif j is not None:
+                identities.append(_array_identity(node.inputs[j]))
+            else:
+                identities.append(("buffer", id(node), k))
+        return identities
 
     def parallel_variant(self, kname, module, signature):
         """What the driver calls as `<kname>p` on loops above the parallel threshold. Numba
@@ -563,6 +589,17 @@ class Schedule:
                                            f"{source}: {name} = {call}", kind))
         self.buffers.release_after(position)
         return index, [f"# {ir.printer.node_label(node)} {node.type!r}", f"{name} = {call}"]
+
+
+def _array_identity(value):
+    """The array a value is: a region output's buffer or a leaf, through views."""
+    while value.op in ("reshape", "reshape_to", "expand_dims", "squeeze"):
+        value = value.inputs[0]
+    if value.op == "tuple_get" and value.inputs[0].op == "fused_elementwise":
+        return ("buffer", id(value.inputs[0]), value.attrs["index"])
+    if value.op == "fused_elementwise":
+        return ("buffer", id(value), 0)
+    return ("node", id(value))
 
 
 def _node_by_id(graph, identity):

@@ -53,7 +53,7 @@ def run(args, B):
     v15 = (v15_0, v15_1.reshape((v15_1.shape[1], )),)
     v16 = v15[0]
     try:
-        K1(v4_shape[0], v4_shape[1], v2.reshape(-1), v3.reshape(-1), v4_0.reshape(-1), v4_1.reshape(-1), v4_2.reshape(-1), v4_3.reshape(-1), v5.reshape(-1), v6_0.reshape(-1), np.ascontiguousarray(v11).reshape(-1), v12_0.reshape(-1), v15_shape[0], v15_shape[1], v8.reshape(-1), v12.reshape(-1), v9.reshape(-1), v13.reshape(-1), v14.reshape(-1), v15_0.reshape(-1), v15_1.reshape(-1))
+        K1(v4_shape[0], v4_shape[1], v2.reshape(-1), v3.reshape(-1), v4_1.reshape(-1), v4_2.reshape(-1), v4_3.reshape(-1), v6_0.reshape(-1), np.ascontiguousarray(v11).reshape(-1), v12_0.reshape(-1), v15_shape[0], v15_shape[1], v13.reshape(-1), v15_1.reshape(-1))
     except BroadcastMismatch:
         v4 = F1_4(v2, v3)
         v5 = v4[2]
