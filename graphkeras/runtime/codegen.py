@@ -309,20 +309,26 @@ class _KernelWriter:
         if self.flat:
             self.offsets = {key: "i" for key in self.array_keys()}
             return [f"for i in {loop}(size):"] + ["    " + line for line in self.loop_body()]
+        # One running offset per distinct broadcast pattern, shared by every array read or
+        # written that way: fewer statements for Numba to lower (its lowering dominates the
+        # compile time of a large group).
+        patterns = sorted(set(self.array_keys().values()))
+        current = {pattern: None for pattern in patterns}
         lines = []
-        current = {key: None for key in self.array_keys()}
         for g in range(self.depth):
             indent = "    " * g
             lines.append(indent + f"for i{g} in {loop if g == 0 else 'range'}(n{g}):")
-            for key, kinds in self.array_keys().items():
-                if kinds[g] != "full":
+            for number, pattern in enumerate(patterns):
+                if pattern[g] != "full":
                     continue
-                name = f"o{key}_{g}"
-                before = current[key]
-                offset = f"i{g}" if before is None else f"{before} * n{g} + i{g}"
-                lines.append(indent + f"    {name} = {offset}")
-                current[key] = name
-        self.offsets = {key: name or "0" for key, name in current.items()}
+                before = current[pattern]
+                if before is None:
+                    current[pattern] = f"i{g}"
+                    continue
+                name = f"o{number}_{g}"
+                lines.append(indent + f"    {name} = {before} * n{g} + i{g}")
+                current[pattern] = name
+        self.offsets = {key: current[kinds] or "0" for key, kinds in self.array_keys().items()}
         indent = "    " * self.depth
         return lines + [indent + line for line in self.loop_body()]
 

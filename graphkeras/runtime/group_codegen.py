@@ -13,7 +13,7 @@ from . import cache, codegen
 
 # Every local name a region writer uses: loop sizes, arrays, values, offsets, accumulators,
 # loop counters. Attributes (`.size`) are not names and keep their spelling.
-LOCAL_NAME = re.compile(r"(?<![\w.'])(n\d+|in\d+|out\d+|p\d+|v\d+|o(?:in|out)\d+_\d+|acc\d+|"
+LOCAL_NAME = re.compile(r"(?<![\w.'])(n\d+|in\d+|out\d+|p\d+|v\d+|o\d+_\d+|acc\d+|"
                         r"i\d*|j|size)(?![\w'])")
 
 

@@ -229,13 +229,14 @@ class Schedule:
         index = self.add_kernel(info)
         kname = f"K{index}"
         self.namespace[kname] = None if later else module.kernel
-        if plan.parallel and self.parallel:
-            self.namespace[kname + "p"] = self.parallel_variant(kname, module, signature)
         self.namespace[f"F{index}"] = _fallback(node)
         if later:
             ready = threading.Event()
             self.compiling.append(ready)
             background.submit(module.kernel, signature, self.kernel_ready(info, kname, ready))
+        if plan.parallel and self.parallel:
+            self.namespace[kname + "p"] = self.parallel_variant(kname, module, signature,
+                                                                _always_big(node))
         setup, args, outs, finals = self.region_arguments(node, name, plan, "shape")
         # Released only now: an output written over its own input is correct, but LLVM then
         # finds the arrays overlapping and runs the scalar loop (0.26 ms instead of 0.02 ms
@@ -352,7 +353,6 @@ class Schedule:
         self.namespace[kname] = None if later else module.kernel
         call = [f"K{index}({', '.join(args)})"]
         if sizes:
-            self.namespace[kname + "p"] = self.parallel_variant(kname, module, signature)
             big = " or ".join(f"{size} >= {codegen.PARALLEL_THRESHOLD}" for size in sizes)
             call = [f"if {big}:", f"    K{index}p({', '.join(args)})", "else:", "    " + call[0]]
         lines = (setup + ["try:"] + ["    " + line for line in call]
@@ -361,6 +361,9 @@ class Schedule:
             ready = threading.Event()
             self.compiling.append(ready)
             background.submit(module.kernel, signature, self.kernel_ready(info, kname, ready))
+        if sizes:
+            always = any(_always_big(node) for node, _ in members)
+            self.namespace[kname + "p"] = self.parallel_variant(kname, module, signature, always)
             # Until the background compile finishes, the regions run their NumPy reference.
             lines = ([f"if K{index} is None:"] + ["    " + line for line in unfused]
                      + ["else:"] + ["    " + line for line in lines])
@@ -384,11 +387,12 @@ class Schedule:
                 identities.append(("buffer", id(node), k))
         return identities
 
-    def parallel_variant(self, kname, module, signature):
+    def parallel_variant(self, kname, module, signature, always):
         """What the driver calls as `<kname>p` on loops above the parallel threshold. Numba
-        compiles a parallel kernel in about 1 s, so it is compiled only once a call needs it:
-        in the foreground when compiles are, else in the background while the serial kernel
-        keeps running."""
+        compiles a parallel kernel in about 1 s. In the background mode a loop whose static
+        size is `always` above the threshold has it compiled at once (the second call waits
+        for it, as for every kernel); any other only once a call needs it, the serial kernel
+        running meanwhile. In the foreground mode Numba compiles it at its first call."""
         if not config.background_compile():
             return module.kernel_parallel
         drivers = self.drivers
@@ -398,10 +402,23 @@ class Schedule:
             for driver in list(drivers):
                 driver.__globals__[kname + "p"] = dispatcher
 
+        def submit(ready=None):
+            def done(failure):
+                if failure is None:
+                    use(module.kernel_parallel)
+                if ready is not None:
+                    ready.set()
+            background.submit(module.kernel_parallel, signature, done)
+
+        if always:
+            ready = threading.Event()
+            self.compiling.append(ready)
+            submit(ready)
+            return module.kernel
+
         def first_call(*args):
             use(module.kernel)
-            background.submit(module.kernel_parallel, signature,
-                              lambda failure: failure is None and use(module.kernel_parallel))
+            submit()
             module.kernel(*args)
         return first_call
 
@@ -641,6 +658,13 @@ def _touches_no_data(node):
     if node.op in ("expand_dims", "squeeze", "shape_of"):
         return True
     return node.op == "take" and node.inputs[0].op == "shape_of"
+
+
+def _always_big(fused):
+    """Whether the region's loop is static and at or above the parallel threshold."""
+    params, results = fused.attrs["body"]
+    shape = codegen.loop_shape(results)
+    return None not in shape and int(np.prod(shape)) >= codegen.PARALLEL_THRESHOLD
 
 
 def _always_small(fused):
