@@ -284,9 +284,10 @@ class Schedule:
                 continue
             for j, value in enumerate(node.inputs):
                 key = memory.buffer_key_of_value(value)
+                identity = _array_identity(value)
                 if (j not in taken and key is not None and value.shape == loop_shape
                         and value.dtype == result.dtype
-                        and node.inputs.count(value) == 1
+                        and [_array_identity(i) for i in node.inputs].count(identity) == 1
                         and self.buffers.can_take_over(key, position)):
                     into[k] = j
                     taken.add(j)
