@@ -362,12 +362,12 @@ class Schedule:
             ready = threading.Event()
             self.compiling.append(ready)
             background.submit(module.kernel, signature, self.kernel_ready(info, kname, ready))
-        if sizes:
-            always = any(_always_big(node) for node, _ in members)
-            self.namespace[kname + "p"] = self.parallel_variant(kname, module, signature, always)
             # Until the background compile finishes, the regions run their NumPy reference.
             lines = ([f"if K{index} is None:"] + ["    " + line for line in unfused]
                      + ["else:"] + ["    " + line for line in lines])
+        if sizes:
+            always = any(_always_big(node) for node, _ in members)
+            self.namespace[kname + "p"] = self.parallel_variant(kname, module, signature, always)
         return [(index, header + lines)]
 
     def argument_identities(self, node, plan, inputs):

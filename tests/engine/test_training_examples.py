@@ -21,3 +21,19 @@ def test_train_mlp_example_learns_and_shows_its_compiled_function(capsys):
     printed = capsys.readouterr().out
     assert "Total params" in printed and "Training function compiled in" in printed
     assert "loss fell from" in printed
+
+
+def test_main_job_runs_as_the_readme_says_with_an_empty_kernel_cache(tmp_path):
+    """The README's first command, in a fresh process with the default settings (kernels
+    compile in the background while the first steps run NumPy) and nothing cached."""
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, GRAPHKERAS_CACHE_DIR=str(tmp_path))
+    env.pop("GRAPHKERAS_BACKGROUND_COMPILE", None)
+    done = subprocess.run([sys.executable, str(EXAMPLE)], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    last = done.stdout.strip().splitlines()[-1]
+    start, end = (float(word) for word in last.split() if word[0].isdigit())
+    assert last.startswith("loss fell from") and end < 0.8 * start, last

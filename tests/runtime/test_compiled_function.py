@@ -21,7 +21,7 @@ def variable(value, name):
     return ir.ops.leaves.variable(ir.Storage(value, name), "float32", value.shape)
 
 
-def mlp_train_step(hidden=8):
+def mlp_train_step(hidden=8, lr=0.1):
     """A two-layer MLP with softmax cross-entropy and an SGD update, built from IR ops."""
     rng = np.random.RandomState(0)
     x = placeholder((None, 6), "float32", "x")
@@ -37,7 +37,7 @@ def mlp_train_step(hidden=8):
     loss = R.mean(-R.sum_(y * log_p, axes=(1,), keepdims=False), axes=(0,), keepdims=False)
     params = [w1, b1, w2, b2]
     grads = ir.gradients(loss, params)
-    updates = [(p, p - 0.1 * g) for p, g in zip(params, grads)]
+    updates = [(p, p - lr * g) for p, g in zip(params, grads)]
     return [x, y], [loss], updates, params
 
 
