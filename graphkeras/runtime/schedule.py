@@ -1,16 +1,19 @@
 """The compiled schedule: one generated Python driver per optimized graph.
 
-Each node of the optimized graph becomes one commented block of the driver:
+Nodes run in the order of ordering.py; each becomes one commented block of the driver:
 
     placeholder         read and check the fed array (dtype, rank, static dimensions)
     variable/constant   read the Storage value / the constant array
-    fused_elementwise   allocate outputs, call the generated Numba kernel (cache.py, codegen.py)
+    fused_elementwise   allocate outputs, call the generated Numba kernel (cache.py, codegen.py);
+                        a run of neighbouring regions is one group kernel (group_codegen.py)
     gemm                numpy.dot / numpy.matmul: BLAS, called from Python, never from Numba
     anything else       the registered kernel (runtime/kernels), else the op's NumPy reference
 
 Intermediates that never leave the function live in persistent buffers that are reused across
-calls and, by liveness, between values inside a call (memory.py). Outputs and update values
-are always fresh arrays, so nothing handed to the user is overwritten later.
+calls and, by liveness, between values inside a call (memory.py); a region may write an output
+over an input it reads for the last time. Outputs are always fresh arrays, so nothing handed
+to the user is overwritten later; update values are fresh too, except those written into the
+variable's own array (inplace.py), which only ever overwrite arrays the driver made itself.
 """
 import linecache
 import threading
