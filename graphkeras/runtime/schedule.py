@@ -82,8 +82,9 @@ class Schedule:
         runs = {run[0]: run for run in ordering.clusters(self.order, _is_tiny)}
         in_groups = {id(self.order[p]) for run in runs.values() for p in run}
         # Tiny regions outside groups run as NumPy calls, which allocate their results.
+        by_id = {id(n): n for n in graph.nodes}
         self.inplace = {key: target for key, target in plan_inplace(graph, self.order).items()
-                        if key[0] in in_groups or not _is_tiny(_node_by_id(graph, key[0]))}
+                        if key[0] in in_groups or not _is_tiny(by_id[key[0]])}
         self.owned = {id(graph.updates[u][0]) for u, _ in self.inplace.values()}
         self.buffers = memory.BufferPlan(self.order, graph.roots(), self.fresh)
         self.contiguous = set()
@@ -621,10 +622,6 @@ def _array_identity(value):
     if value.op == "fused_elementwise":
         return ("buffer", id(value), 0)
     return ("node", id(value))
-
-
-def _node_by_id(graph, identity):
-    return next(n for n in graph.nodes if id(n) == identity)
 
 
 def _region_output(node):
