@@ -5,12 +5,12 @@ Kernels keep Keras' layout `(*kernel_size, input_dim, filters)`, so Keras 2 weig
 they are. Configs written by tf.keras carry `groups`; only `groups=1` (Keras 2.2's only mode) is
 accepted.
 """
-from .. import activations, constraints, initializers, regularizers
+from .. import activations
 from .. import backend as K
 from ..engine.base_layer import InputSpec, Layer
 from ..engine.input_spec import shape_text
 from ..utils import conv_utils
-from .serialization import weight_settings
+from .serialization import set_weight_settings, weight_settings
 
 _BACKEND_CONV = {1: K.conv1d, 2: K.conv2d, 3: K.conv3d}
 
@@ -56,13 +56,7 @@ class _Conv(Layer):
         self.dilation_rate = conv_utils.normalize_tuple(dilation_rate, rank, "dilation_rate")
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_settings(self, locals())
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     @property

@@ -7,12 +7,12 @@ re-exported here, so `keras.layers.core.Lambda` code keeps working.
 """
 import numpy as np
 
-from .. import activations, constraints, initializers, regularizers
+from .. import activations, regularizers
 from .. import backend as K
 from ..engine.base_layer import InputSpec, Layer
 from ..engine.input_spec import shape_text
 from .lambda_layer import Lambda  # noqa: F401  (Keras 2.2 path: keras.layers.core.Lambda)
-from .serialization import weight_settings
+from .serialization import set_weight_settings, weight_settings
 
 
 class Masking(Layer):
@@ -442,13 +442,7 @@ class Dense(Layer):
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_settings(self, locals())
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
 

@@ -7,12 +7,12 @@ input_channels, filters)` and the bias `(*output_spatial, filters)`.
 tf.keras configs carry `implementation` (1, 2 or 3: three ways to compute the same function);
 it is accepted and dropped, as all three give the same values here.
 """
-from .. import activations, constraints, initializers, regularizers
+from .. import activations
 from .. import backend as K
 from ..engine.base_layer import InputSpec, Layer
 from ..engine.input_spec import shape_text
 from ..utils import conv_utils
-from .serialization import weight_settings
+from .serialization import set_weight_settings, weight_settings
 
 
 class _LocallyConnected(Layer):
@@ -38,13 +38,7 @@ class _LocallyConnected(Layer):
         self.data_format = K.normalize_data_format(data_format)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_settings(self, locals())
         self.input_spec = InputSpec(ndim=rank + 2)
 
     @property

@@ -55,6 +55,20 @@ def deserialize(config, custom_objects=None, safe_mode=None):
                                     printable_module_name="layer")
 
 
+def set_weight_settings(layer, arguments, names=("kernel", "bias")):
+    """Set a layer's weight settings from its constructor's `arguments` (its `locals()`;
+    identifiers, configs or objects): `<name>_initializer`, `<name>_regularizer` and
+    `<name>_constraint` for each weight, and `activity_regularizer` when the constructor takes
+    one. The inverse of `weight_settings`."""
+    from .. import constraints, initializers, regularizers
+    for name in names:
+        setattr(layer, f"{name}_initializer", initializers.get(arguments[f"{name}_initializer"]))
+        setattr(layer, f"{name}_regularizer", regularizers.get(arguments[f"{name}_regularizer"]))
+        setattr(layer, f"{name}_constraint", constraints.get(arguments[f"{name}_constraint"]))
+    if "activity_regularizer" in arguments:
+        layer.activity_regularizer = regularizers.get(arguments["activity_regularizer"])
+
+
 def weight_settings(layer, names=("kernel", "bias")):
     """The config entries of a layer's weight settings, in Keras 2's key order: each weight's
     initializer, each regularizer, the activity regularizer, each constraint."""
