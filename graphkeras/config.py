@@ -11,6 +11,7 @@ Each setting starts from an environment variable and can be changed in code:
     GRAPHKERAS_BACKGROUND_COMPILE
                             1 (default) | 0: a function's first calls run its regions through
                             NumPy while a background thread compiles their Numba kernels
+    GRAPHKERAS_BLAS         auto (default: MKL when installed, else NumPy's BLAS) | mkl | numpy
 
 Importing this module also sets OMP_WAIT_POLICY=PASSIVE unless the user chose a policy: it
 must be set before Numba's or OpenBLAS's OpenMP threads start. OpenMP workers otherwise spin
@@ -25,6 +26,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 PASS_LEVELS = ("none", "fast_compile", "fast_run")
 MODES = ("compiled", "reference")
+BLAS_CHOICES = ("auto", "mkl", "numpy")
 
 
 def _default_cache_dir():
@@ -44,6 +46,7 @@ _settings = {
     "mode": os.environ.get("GRAPHKERAS_MODE", "compiled"),
     "disk_cache": os.environ.get("GRAPHKERAS_DISK_CACHE", "1") != "0",
     "background_compile": os.environ.get("GRAPHKERAS_BACKGROUND_COMPILE", "1") != "0",
+    "blas": os.environ.get("GRAPHKERAS_BLAS", "auto"),
 }
 
 
@@ -54,6 +57,7 @@ def _check_choice(name, value, choices):
 
 _check_choice("GRAPHKERAS_PASS_LEVEL", _settings["pass_level"], PASS_LEVELS)
 _check_choice("GRAPHKERAS_MODE", _settings["mode"], MODES)
+_check_choice("GRAPHKERAS_BLAS", _settings["blas"], BLAS_CHOICES)
 
 
 def pass_level():
@@ -105,6 +109,21 @@ def set_threads(count):
     if count is not None and "numba" in sys.modules:
         import numba
         numba.set_num_threads(min(int(count), numba.config.NUMBA_NUM_THREADS))
+    blas = sys.modules.get("graphkeras.runtime.blas")
+    library = blas and blas._state["library"]
+    if library is not None:
+        library.set_threads(count)
+
+
+def blas():
+    """Which BLAS runs the matrix products: 'auto' (MKL when installed), 'mkl' or 'numpy'."""
+    return _settings["blas"]
+
+
+def set_blas(choice):
+    """Choose the BLAS; takes effect for functions compiled afterwards and for the next GEMM."""
+    _check_choice("blas", choice, BLAS_CHOICES)
+    _settings["blas"] = choice
 
 
 def mode():

@@ -65,8 +65,7 @@ def _function(name, members, slots, parallel):
         body.append(f"# region {m}: {node.attrs['ops'].replace(',', ', ')}")
         body += [_renamed(m, line) for line in writer.computation(parallel and plan.parallel)]
     flags = f"cache=True, error_model='numpy', fastmath={codegen.FASTMATH}"
-    if parallel:
-        flags += ", parallel=True"
+    flags += ", parallel=True" if parallel else codegen.NO_REFCOUNTS
     args = ", ".join(f"a{k}" for k in range(count))
     return (["", f"@numba.njit({flags})", f"def {name}({args}):"]
             + ["    " + line for line in prelude + checks + body])

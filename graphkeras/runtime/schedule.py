@@ -6,7 +6,8 @@ Nodes run in the order of ordering.py; each becomes one commented block of the d
     variable/constant   read the Storage value / the constant array
     fused_elementwise   allocate outputs, call the generated Numba kernel (cache.py, codegen.py);
                         a run of neighbouring regions is one group kernel (group_codegen.py)
-    gemm                numpy.dot / numpy.matmul: BLAS, called from Python, never from Numba
+    gemm                runtime.blas.gemm (MKL or NumPy's BLAS) / numpy.matmul for batches:
+                        called from Python, never from Numba
     anything else       the registered kernel (runtime/kernels), else the op's NumPy reference
 
 Intermediates that never leave the function live in persistent buffers that are reused across
@@ -24,7 +25,7 @@ import numpy as np
 
 from .. import config, ir
 from ..ir.evaluate import evaluate_node
-from . import background, cache, codegen, group_codegen, memory, ordering
+from . import background, blas, cache, codegen, group_codegen, memory, ordering
 from .fastmath import BroadcastMismatch
 from .inplace import plan_inplace
 from .kernels import find_kernel
@@ -71,7 +72,7 @@ class Schedule:
         self.graph = graph
         self.name = name or "function"
         self.kernels = []
-        self.namespace = {"np": np, "BroadcastMismatch": BroadcastMismatch,
+        self.namespace = {"np": np, "gemm": blas.gemm, "BroadcastMismatch": BroadcastMismatch,
                           "feed_error": _feed_error, "clock": time.perf_counter,
                           "OWN": [None] * len(graph.updates)}
         self.drivers = weakref.WeakSet()     # updated when a background compile finishes
@@ -573,8 +574,9 @@ class Schedule:
             cols = f"{b}.shape[1]"
             lines = self.buffers.allocate(node, None, f"{name}_out", f"({rows}, {cols})",
                                           f"np.{node.dtype}")
-            call = f"np.dot({a}, {b}, out={name}_out)"
+            call = f"gemm({a}, {b}, {name}_out)"
             lines.append(f"{name} = {call}")
+            call += "    # runtime.blas: MKL when installed, else NumPy's BLAS (blas.describe())"
         else:
             call = f"np.matmul({a}, {b}).astype(np.{node.dtype}, copy=False)"
             lines = [f"{name} = {call}"]

@@ -22,6 +22,7 @@ import numpy as np
 from numba import njit, prange
 
 from ...ir.ops.nn import resolve_pads
+from ..blas import gemm
 from . import kernel
 
 COLUMN_BYTES = 2 * 2 ** 20   # about one core's L2; see the module docstring
@@ -278,7 +279,7 @@ def conv_forward(attrs, x, w, strategy=None):
             rows = columns.rows(start, stop)
             for index, filters in enumerate(_filter_slices(w.shape, groups)):
                 if groups == 1:
-                    np.matmul(cols, w3, out=out2[rows])
+                    gemm(cols, w3, out2[rows])
                 else:
                     out2[rows, filters] = columns.group(cols, index) @ w3[:, filters]
     return out.reshape((x.shape[0],) + geo.out_size[3 - len(window):] + (w.shape[-1],))
@@ -302,7 +303,8 @@ def conv_input_grad_kernel(attrs, g, w, *like, strategy=None):
         for start, stop in columns.chunks:
             rows = columns.rows(start, stop)
             if groups == 1:
-                dcols = g2[rows] @ w3.T
+                dcols = gemm(g2[rows], w3.T, np.empty((rows.stop - rows.start, w3.shape[0]),
+                                                      dtype=g.dtype))
             else:
                 dcols = np.empty((rows.stop - rows.start, columns.taps, groups,
                                   w.shape[-2]), dtype=g.dtype)
@@ -336,7 +338,10 @@ def conv_filter_grad_kernel(attrs, x, g, strategy=None):
         cols = columns.build(x5, start, stop)
         rows = columns.rows(start, stop)
         for index, filters in enumerate(_filter_slices(shape, groups)):
-            dw[:, filters] += columns.group(cols, index).T @ g2[rows, filters]
+            if groups == 1:
+                gemm(cols.T, g2[rows], dw, accumulate=True)
+            else:
+                dw[:, filters] += columns.group(cols, index).T @ g2[rows, filters]
     return dw.reshape(shape)
 
 

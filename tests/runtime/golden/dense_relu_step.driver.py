@@ -9,7 +9,7 @@ def run(args, B):
     v2_out = B[0]
     if v2_out.shape != (v0.shape[0], v1.shape[1]):
         v2_out = B[0] = np.empty((v0.shape[0], v1.shape[1]), np.float32)
-    v2 = np.dot(v0, v1, out=v2_out)
+    v2 = gemm(v0, v1, v2_out)
     # variable 'b' float32[3]
     v3 = np.ascontiguousarray(S_v3.value)
     # group4_fused4_fused6_fused12_fused15: 4 regions in one kernel
@@ -76,7 +76,7 @@ def run(args, B):
     v17_out = B[4]
     if v17_out.shape != (v0.T.shape[0], v16.shape[1]):
         v17_out = B[4] = np.empty((v0.T.shape[0], v16.shape[1]), np.float32)
-    v17 = np.dot(v0.T, v16, out=v17_out)
+    v17 = gemm(v0.T, v16, v17_out)
     # v18: mul, sub (NumPy: 16 elements or fewer)
     v18_3 = np.asarray(R_mul(C_v18_1, v17, **v18_attrs3), dtype=np.float32)
     v18_4 = np.asarray(R_sub(v1, v18_3, **v18_attrs4), dtype=np.float32)
