@@ -28,6 +28,10 @@ from .. import config
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _GNU_LAYER, _INTEL_LAYER = 3, 0
 _state = {"library": None, "tried": False}
+# Products of fewer multiply-adds run on the calling thread alone: waking MKL's second thread
+# cost more than it saved (32x128x512, an LSTM step's GEMM: 35 us on one thread, 48 us on two;
+# 512x128x10: 27 us vs 57 us; 128x512x512 was faster on two), measured on 2 cores.
+SERIAL_BELOW = 4_000_000
 
 
 class MklNotFound(RuntimeError):
@@ -64,6 +68,9 @@ class Mkl:
         self.layer = "gnu" if _has_libgomp() else "intel"
         lib.MKL_Set_Threading_Layer(_GNU_LAYER if self.layer == "gnu" else _INTEL_LAYER)
         lib.MKL_Set_Num_Threads.argtypes = [ctypes.c_int]
+        lib.MKL_Set_Num_Threads_Local.argtypes = [ctypes.c_int]
+        lib.MKL_Set_Num_Threads_Local.restype = ctypes.c_int
+        self.local_threads = lib.MKL_Set_Num_Threads_Local
         self._lib = lib
         p, i = ctypes.c_void_p, ctypes.c_int
         self.calls = {}
@@ -93,9 +100,10 @@ def _load():
 
 
 def mkl():
-    """The loaded MKL, or None when the configured BLAS is NumPy's or MKL is not installed."""
+    """The loaded MKL, or None when the configured BLAS is NumPy's, MKL is not installed, or
+    this process is a fork of one that had loaded it."""
     choice = config.blas()
-    if choice == "numpy":
+    if choice == "numpy" or _state.get("forked"):
         return None
     if not _state["tried"]:
         _state["tried"] = True
@@ -104,6 +112,18 @@ def mkl():
         raise MklNotFound("GRAPHKERAS_BLAS=mkl but no libmkl_rt was found; install it with "
                           "`pip install graphkeras[mkl]` or point GRAPHKERAS_MKL_LIBRARY at it")
     return _state["library"]
+
+
+def _after_fork_in_child():
+    """libgomp's worker threads do not survive fork(): a child's first MKL call on the GNU
+    OpenMP layer waited for them forever (measured). A forked child uses NumPy's BLAS, whose
+    OpenBLAS restarts its threads after a fork."""
+    if _state["library"] is not None:
+        _state["library"] = None
+        _state["forked"] = True
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def describe():
@@ -147,8 +167,16 @@ def gemm(a, b, out, accumulate=False):
     la, lb = _layout(a), _layout(b)
     if la is None or lb is None or np.may_share_memory(out, a) or np.may_share_memory(out, b):
         return _numpy_gemm(a, b, out, accumulate)
-    call(_ROW_MAJOR, la[0], lb[0], m, n, k, 1.0, a.ctypes.data, la[1], b.ctypes.data, lb[1],
-         1.0 if accumulate else 0.0, out.ctypes.data, max(1, n))
+    arguments = (_ROW_MAJOR, la[0], lb[0], m, n, k, 1.0, a.ctypes.data, la[1], b.ctypes.data,
+                 lb[1], 1.0 if accumulate else 0.0, out.ctypes.data, max(1, n))
+    if m * n * k >= SERIAL_BELOW:
+        call(*arguments)
+        return out
+    before = library.local_threads(1)
+    try:
+        call(*arguments)
+    finally:
+        library.local_threads(before)
     return out
 
 

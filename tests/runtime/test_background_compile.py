@@ -80,15 +80,17 @@ def test_code_version_hashes_the_named_sources():
 
 def test_runtime_import_sets_passive_openmp_waiting_unless_the_user_chose():
     code = ("import os, graphkeras.runtime.kernels.conv; "
-            "print(os.environ.get('OMP_WAIT_POLICY'))")
-    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                          text=True, check=True)
-    assert done.stdout.split() == ["PASSIVE"]
-    env["OMP_WAIT_POLICY"] = "ACTIVE"
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                          text=True, check=True)
-    assert done.stdout.split() == ["ACTIVE"]
+            "print(os.environ.get('OMP_WAIT_POLICY'), os.environ.get('GOMP_SPINCOUNT'))")
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+
+    def settings(**chosen):
+        done = subprocess.run([sys.executable, "-c", code], env={**env, **chosen},
+                              capture_output=True, text=True, check=True)
+        return done.stdout.split()
+
+    assert settings() == ["PASSIVE", "3000"]
+    assert settings(OMP_WAIT_POLICY="ACTIVE") == ["ACTIVE", "None"]
+    assert settings(GOMP_SPINCOUNT="100") == ["None", "100"]
 
 
 def test_compiling_skips_scipy_blas_and_numba_dot_still_works(tmp_path):

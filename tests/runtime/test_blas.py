@@ -1,5 +1,7 @@
 """runtime.blas.gemm against NumPy, through MKL (when installed) and through NumPy's own BLAS."""
 import contextlib
+import multiprocessing
+import os
 
 import numpy as np
 import pytest
@@ -66,10 +68,11 @@ def _check_gemm(m, k, n, la, lb, dtype, accumulate, seed):
     np.testing.assert_allclose(out, expected, rtol=tolerance, atol=tolerance * max(k, 1))
 
 
-def test_gemm_large_float32_is_accurate(library):
+@pytest.mark.parametrize("rows", [130, 170])   # below and above blas.SERIAL_BELOW
+def test_gemm_large_float32_is_accurate(library, rows):
     rng = np.random.default_rng(0)
-    a, b = (rng.standard_normal(s).astype(np.float32) for s in ((130, 300), (300, 70)))
-    out = np.empty((130, 70), np.float32)
+    a, b = (rng.standard_normal(s).astype(np.float32) for s in ((rows, 300), (300, 90)))
+    out = np.empty((rows, 90), np.float32)
     blas.gemm(a, b.T.copy().T, out)
     np.testing.assert_allclose(out, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-3)
 
@@ -119,3 +122,23 @@ def test_missing_mkl_is_a_clear_error(monkeypatch):
 def test_unknown_blas_choice_is_rejected():
     with pytest.raises(ValueError, match="blas must be one of auto, mkl, numpy"):
         config.set_blas("openblas")
+
+
+def _gemm_in_child(queue):
+    a = np.arange(16, dtype=np.float32).reshape(4, 4)
+    queue.put((blas.gemm(a, a, np.empty_like(a)) == a @ a).all())
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_gemm_in_a_forked_child_after_the_parent_used_blas():
+    a = np.ones((64, 64), np.float32)
+    blas.gemm(a, a, np.empty_like(a))        # the parent's OpenMP threads now exist
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_gemm_in_child, args=(queue,))
+    child.start()
+    child.join(60)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("a GEMM in a forked child hung")
+    assert queue.get(timeout=5)
