@@ -12,6 +12,7 @@ Each setting starts from an environment variable and can be changed in code:
                             1 (default) | 0: a function's first calls run its regions through
                             NumPy while a background thread compiles their Numba kernels
     GRAPHKERAS_BLAS         auto (default: MKL when installed, else NumPy's BLAS) | mkl | numpy
+    GRAPHKERAS_QUICK_EXIT   1 (default) | 0: see runtime/quick_exit.py (read when first used)
 
 Importing this module also sets OMP_WAIT_POLICY=PASSIVE unless the user chose a policy: it
 must be set before Numba's or OpenBLAS's OpenMP threads start. OpenMP workers otherwise spin

@@ -16,6 +16,7 @@ import weakref
 import numpy as np
 
 from .. import config, ir
+from . import quick_exit
 from .schedule import Schedule
 
 from ..ir.ops.leaves import is_learning_phase
@@ -40,6 +41,7 @@ class CompiledGraph:
 
     def __init__(self, graph, level, name, reason):
         start = time.perf_counter()
+        quick_exit.register()
         self.input_graph = graph
         self.graph, passes_reason = _optimized(graph, level)
         reason = f"{reason}; {passes_reason}"
