@@ -86,6 +86,11 @@ def test_gemm_with_mixed_dtypes_or_overlap_goes_to_numpy(library):
     expected = square @ square
     blas.gemm(square, square, square)      # the output is an input: NumPy copies first
     np.testing.assert_allclose(square, expected)
+    for view in (lambda o: o.T, lambda o: np.asarray(memoryview(o))):
+        out = np.arange(4, dtype=np.float32).reshape(2, 2)
+        expected = view(out) @ view(out)
+        blas.gemm(view(out), view(out), out)
+        np.testing.assert_allclose(out, expected)
 
 
 def test_gemm_shape_mismatch_names_the_shapes(library):
