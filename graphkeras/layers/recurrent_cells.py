@@ -37,6 +37,7 @@ class _DropoutCell(Layer):
     """What SimpleRNNCell, GRUCell and LSTMCell share: weight settings, dropout, config."""
 
     gate_count = 1
+    projected = False       # set by the RNN layer while it loops over project_inputs()
 
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
@@ -90,6 +91,28 @@ class _DropoutCell(Layer):
                 K.ones_like(h_tm1), self.recurrent_dropout, training=training, count=count)
         return self._dropout_mask, self._recurrent_dropout_mask
 
+    def project_inputs(self, inputs):
+        """`x W + b` for every step of a (batch, time, features) sequence at once, or None.
+
+        The RNN layer loops the cell over this projection (`projected` is then True and each
+        step's `inputs` is its slice): one large GEMM before the loop, and after it, through
+        autodiff, one for the input gradient and one for the kernel's, instead of two small
+        products per step inside the loop. With input dropout each step's product has its own
+        mask, so the projection is not made.
+        """
+        if 0 < self.dropout < 1:
+            return None
+        projection = K.dot(inputs, self.kernel)
+        bias = getattr(self, "input_bias", self.bias)
+        return projection if bias is None else K.bias_add(projection, bias)
+
+    def _one_recurrent_product(self, rec_dp_mask):
+        """Whether implementation 1 may run as implementation 2, which gives the same values:
+        with the inputs projected and no recurrent dropout, the per-gate products differ only
+        in size. One (32, 128) x (128, 512) product per LSTM step instead of four (and as
+        many in the backward loop) is what this buys."""
+        return self.projected and rec_dp_mask is None
+
     def _gate(self, tensor, index):
         """Columns `index * units` to `(index + 1) * units` of a stacked-gate matrix."""
         return tensor[:, index * self.units:(index + 1) * self.units]
@@ -137,11 +160,14 @@ class SimpleRNNCell(_DropoutCell):
     def call(self, inputs, states, training=None):
         prev_output = states[0]
         dp_mask, rec_dp_mask = self._dropout_masks(inputs, prev_output, training)
-        if dp_mask is not None:
-            inputs = inputs * dp_mask
-        h = K.dot(inputs, self.kernel)
-        if self.bias is not None:
-            h = K.bias_add(h, self.bias)
+        if self.projected:
+            h = inputs
+        else:
+            if dp_mask is not None:
+                inputs = inputs * dp_mask
+            h = K.dot(inputs, self.kernel)
+            if self.bias is not None:
+                h = K.bias_add(h, self.bias)
         if rec_dp_mask is not None:
             prev_output = prev_output * rec_dp_mask
         output = h + K.dot(prev_output, self.recurrent_kernel)
@@ -189,7 +215,7 @@ class GRUCell(_DropoutCell):
     def call(self, inputs, states, training=None):
         h_tm1 = states[0]
         dp_mask, rec_dp_mask = self._dropout_masks(inputs, h_tm1, training)
-        if self.implementation == 1:
+        if self.implementation == 1 and not self._one_recurrent_product(rec_dp_mask):
             h_tm1_out, z, hh = self._gates_separately(inputs, h_tm1, dp_mask, rec_dp_mask)
         else:
             h_tm1_out, z, hh = self._gates_together(inputs, h_tm1, dp_mask, rec_dp_mask)
@@ -199,10 +225,13 @@ class GRUCell(_DropoutCell):
 
     def _gates_separately(self, inputs, h_tm1, dp_mask, rec_dp_mask):
         """Implementation 1: one product per gate, each with its own dropout mask."""
-        x = [inputs * dp_mask[i] if dp_mask is not None else inputs for i in range(3)]
-        x = [K.dot(x[i], self._gate(self.kernel, i)) for i in range(3)]
-        if self.bias is not None:
-            x = [K.bias_add(x[i], self._bias_gate(self.input_bias, i)) for i in range(3)]
+        if self.projected:
+            x = [self._gate(inputs, i) for i in range(3)]
+        else:
+            x = [inputs * dp_mask[i] if dp_mask is not None else inputs for i in range(3)]
+            x = [K.dot(x[i], self._gate(self.kernel, i)) for i in range(3)]
+            if self.bias is not None:
+                x = [K.bias_add(x[i], self._bias_gate(self.input_bias, i)) for i in range(3)]
         h = [h_tm1 * rec_dp_mask[i] if rec_dp_mask is not None else h_tm1 for i in range(3)]
         recurrent_z = K.dot(h[0], self._gate(self.recurrent_kernel, 0))
         recurrent_r = K.dot(h[1], self._gate(self.recurrent_kernel, 1))
@@ -226,11 +255,14 @@ class GRUCell(_DropoutCell):
         Keras 2.2.4 multiplies `h_tm1` by the recurrent dropout mask in place, so the dropped
         state also enters the final mix `z * h_tm1 + (1 - z) * hh`; kept here.
         """
-        if dp_mask is not None:
-            inputs = inputs * dp_mask[0]
-        matrix_x = K.dot(inputs, self.kernel)
-        if self.bias is not None:
-            matrix_x = K.bias_add(matrix_x, self.input_bias)
+        if self.projected:
+            matrix_x = inputs
+        else:
+            if dp_mask is not None:
+                inputs = inputs * dp_mask[0]
+            matrix_x = K.dot(inputs, self.kernel)
+            if self.bias is not None:
+                matrix_x = K.bias_add(matrix_x, self.input_bias)
         if rec_dp_mask is not None:
             h_tm1 = h_tm1 * rec_dp_mask[0]
         if self.reset_after:
@@ -302,7 +334,7 @@ class LSTMCell(_DropoutCell):
     def call(self, inputs, states, training=None):
         h_tm1, c_tm1 = states[0], states[1]
         dp_mask, rec_dp_mask = self._dropout_masks(inputs, h_tm1, training)
-        if self.implementation == 1:
+        if self.implementation == 1 and not self._one_recurrent_product(rec_dp_mask):
             z = self._preactivations_separately(inputs, h_tm1, dp_mask, rec_dp_mask)
         else:
             z = self._preactivations_together(inputs, h_tm1, dp_mask, rec_dp_mask)
@@ -318,23 +350,29 @@ class LSTMCell(_DropoutCell):
         """Implementation 1: the four gate pre-activations, each from its own products."""
         z = []
         for index in range(4):
-            x = inputs * dp_mask[index] if dp_mask is not None else inputs
-            x = K.dot(x, self._gate(self.kernel, index))
-            if self.bias is not None:
-                x = K.bias_add(x, self.bias[index * self.units:(index + 1) * self.units])
+            if self.projected:
+                x = self._gate(inputs, index)
+            else:
+                x = inputs * dp_mask[index] if dp_mask is not None else inputs
+                x = K.dot(x, self._gate(self.kernel, index))
+                if self.bias is not None:
+                    x = K.bias_add(x, self.bias[index * self.units:(index + 1) * self.units])
             h = h_tm1 * rec_dp_mask[index] if rec_dp_mask is not None else h_tm1
             z.append(x + K.dot(h, self._gate(self.recurrent_kernel, index)))
         return z
 
     def _preactivations_together(self, inputs, h_tm1, dp_mask, rec_dp_mask):
         """Implementation 2: one product for all gates; only the first masks are used."""
-        if dp_mask is not None:
-            inputs = inputs * dp_mask[0]
-        z = K.dot(inputs, self.kernel)
+        if self.projected:
+            z = inputs
+        else:
+            if dp_mask is not None:
+                inputs = inputs * dp_mask[0]
+            z = K.dot(inputs, self.kernel)
         if rec_dp_mask is not None:
             h_tm1 = h_tm1 * rec_dp_mask[0]
         z = z + K.dot(h_tm1, self.recurrent_kernel)
-        if self.bias is not None:
+        if self.bias is not None and not self.projected:
             z = K.bias_add(z, self.bias)
         return [self._gate(z, index) for index in range(4)]
 

@@ -32,6 +32,9 @@ _state = {"library": None, "tried": False}
 # cost more than it saved (32x128x512, an LSTM step's GEMM: 35 us on one thread, 48 us on two;
 # 512x128x10: 27 us vs 57 us; 128x512x512 was faster on two), measured on 2 cores.
 SERIAL_BELOW = 4_000_000
+# Below this many multiply-adds MKL's fixed cost dominates: a (32, 128) x (128, 1) product
+# took 10 us through MKL and 1.7 us through np.dot.
+NUMPY_BELOW = 32_768
 
 
 class MklNotFound(RuntimeError):
@@ -180,6 +183,8 @@ def gemm(a, b, out, accumulate=False):
         return _numpy_gemm(a, b, out, accumulate)
     m, k = a.shape
     n = b.shape[1]
+    if m * n * k < NUMPY_BELOW:
+        return _numpy_gemm(a, b, out, accumulate)
     if m == 0 or n == 0:
         return out
     if k == 0:

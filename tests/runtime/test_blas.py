@@ -17,12 +17,16 @@ LIBRARIES = ["numpy", pytest.param("mkl", marks=pytest.mark.skipif(
 
 @contextlib.contextmanager
 def chosen(name):
-    before = config.blas()
+    """BLAS `name` for every product, however small (blas.NUMPY_BELOW sends the smallest
+    ones to NumPy otherwise)."""
+    before = config.blas(), blas.NUMPY_BELOW
     config.set_blas(name)
+    blas.NUMPY_BELOW = 0
     try:
         yield name
     finally:
-        config.set_blas(before)
+        config.set_blas(before[0])
+        blas.NUMPY_BELOW = before[1]
 
 
 @pytest.fixture(params=LIBRARIES)
