@@ -244,19 +244,9 @@ class RNN(Layer):
         if hasattr(self.cell, "reset_dropout_masks"):
             self.cell.reset_dropout_masks()
         step = self._step_function(training, constants)
-        project = getattr(self.cell, "project_inputs", None)
-        projection = project(inputs) if project is not None else None
-        if projection is not None:
-            inputs = projection
-            self.cell.projected = True
-        try:
-            last_output, outputs, states = K.rnn(step, inputs, initial_state,
-                                                 constants=constants,
-                                                 go_backwards=self.go_backwards, mask=mask,
-                                                 unroll=self.unroll, input_length=timesteps)
-        finally:
-            if projection is not None:
-                self.cell.projected = False
+        last_output, outputs, states = K.rnn(step, inputs, initial_state, constants=constants,
+                                             go_backwards=self.go_backwards, mask=mask,
+                                             unroll=self.unroll, input_length=timesteps)
         if self.stateful:
             updates = [(self.states[i], states[i]) for i in range(len(states))]
             self.add_update(updates, layer_input)

@@ -37,7 +37,6 @@ class _DropoutCell(Layer):
     """What SimpleRNNCell, GRUCell and LSTMCell share: weight settings, dropout, config."""
 
     gate_count = 1
-    projected = False       # set by the RNN layer while it loops over project_inputs()
 
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
@@ -91,27 +90,20 @@ class _DropoutCell(Layer):
                 K.ones_like(h_tm1), self.recurrent_dropout, training=training, count=count)
         return self._dropout_mask, self._recurrent_dropout_mask
 
-    def project_inputs(self, inputs):
-        """`x W + b` for every step of a (batch, time, features) sequence at once, or None.
-
-        The RNN layer loops the cell over this projection (`projected` is then True and each
-        step's `inputs` is its slice): one large GEMM before the loop, and after it, through
-        autodiff, one for the input gradient and one for the kernel's, instead of two small
-        products per step inside the loop. With input dropout each step's product has its own
-        mask, so the projection is not made.
-        """
-        if 0 < self.dropout < 1:
-            return None
-        projection = K.dot(inputs, self.kernel)
-        bias = getattr(self, "input_bias", self.bias)
-        return projection if bias is None else K.bias_add(projection, bias)
-
-    def _one_recurrent_product(self, rec_dp_mask):
-        """Whether implementation 1 may run as implementation 2, which gives the same values:
-        with the inputs projected and no recurrent dropout, the per-gate products differ only
-        in size. One (32, 128) x (128, 512) product per LSTM step instead of four (and as
-        many in the backward loop) is what this buys."""
-        return self.projected and rec_dp_mask is None
+    def _recurrent_products(self, h_tm1, rec_dp_mask, count):
+        """`h_tm1 U_g` for the first `count` gates g. Without recurrent dropout every gate
+        multiplies the same state, so one product over the gates' columns, sliced, gives the
+        same values as one product per gate: in an LSTM step one (32, 128) x (128, 512)
+        product instead of four (32, 128) x (128, 128) ones, and as many fewer in the
+        backward loop (640 products per IMDB LSTM train step became 160)."""
+        if rec_dp_mask is None:
+            kernel = self.recurrent_kernel
+            if count * self.units != K.int_shape(kernel)[1]:
+                kernel = kernel[:, :count * self.units]
+            product = K.dot(h_tm1, kernel)
+            return [self._gate(product, index) for index in range(count)]
+        return [K.dot(h_tm1 * rec_dp_mask[index], self._gate(self.recurrent_kernel, index))
+                for index in range(count)]
 
     def _gate(self, tensor, index):
         """Columns `index * units` to `(index + 1) * units` of a stacked-gate matrix."""
@@ -160,14 +152,11 @@ class SimpleRNNCell(_DropoutCell):
     def call(self, inputs, states, training=None):
         prev_output = states[0]
         dp_mask, rec_dp_mask = self._dropout_masks(inputs, prev_output, training)
-        if self.projected:
-            h = inputs
-        else:
-            if dp_mask is not None:
-                inputs = inputs * dp_mask
-            h = K.dot(inputs, self.kernel)
-            if self.bias is not None:
-                h = K.bias_add(h, self.bias)
+        if dp_mask is not None:
+            inputs = inputs * dp_mask
+        h = K.dot(inputs, self.kernel)
+        if self.bias is not None:
+            h = K.bias_add(h, self.bias)
         if rec_dp_mask is not None:
             prev_output = prev_output * rec_dp_mask
         output = h + K.dot(prev_output, self.recurrent_kernel)
@@ -215,7 +204,7 @@ class GRUCell(_DropoutCell):
     def call(self, inputs, states, training=None):
         h_tm1 = states[0]
         dp_mask, rec_dp_mask = self._dropout_masks(inputs, h_tm1, training)
-        if self.implementation == 1 and not self._one_recurrent_product(rec_dp_mask):
+        if self.implementation == 1:
             h_tm1_out, z, hh = self._gates_separately(inputs, h_tm1, dp_mask, rec_dp_mask)
         else:
             h_tm1_out, z, hh = self._gates_together(inputs, h_tm1, dp_mask, rec_dp_mask)
@@ -225,16 +214,12 @@ class GRUCell(_DropoutCell):
 
     def _gates_separately(self, inputs, h_tm1, dp_mask, rec_dp_mask):
         """Implementation 1: one product per gate, each with its own dropout mask."""
-        if self.projected:
-            x = [self._gate(inputs, i) for i in range(3)]
-        else:
-            x = [inputs * dp_mask[i] if dp_mask is not None else inputs for i in range(3)]
-            x = [K.dot(x[i], self._gate(self.kernel, i)) for i in range(3)]
-            if self.bias is not None:
-                x = [K.bias_add(x[i], self._bias_gate(self.input_bias, i)) for i in range(3)]
+        x = [inputs * dp_mask[i] if dp_mask is not None else inputs for i in range(3)]
+        x = [K.dot(x[i], self._gate(self.kernel, i)) for i in range(3)]
+        if self.bias is not None:
+            x = [K.bias_add(x[i], self._bias_gate(self.input_bias, i)) for i in range(3)]
         h = [h_tm1 * rec_dp_mask[i] if rec_dp_mask is not None else h_tm1 for i in range(3)]
-        recurrent_z = K.dot(h[0], self._gate(self.recurrent_kernel, 0))
-        recurrent_r = K.dot(h[1], self._gate(self.recurrent_kernel, 1))
+        recurrent_z, recurrent_r = self._recurrent_products(h_tm1, rec_dp_mask, 2)
         if self.reset_after and self.bias is not None:
             recurrent_z = K.bias_add(recurrent_z, self._bias_gate(self.recurrent_bias, 0))
             recurrent_r = K.bias_add(recurrent_r, self._bias_gate(self.recurrent_bias, 1))
@@ -255,14 +240,11 @@ class GRUCell(_DropoutCell):
         Keras 2.2.4 multiplies `h_tm1` by the recurrent dropout mask in place, so the dropped
         state also enters the final mix `z * h_tm1 + (1 - z) * hh`; kept here.
         """
-        if self.projected:
-            matrix_x = inputs
-        else:
-            if dp_mask is not None:
-                inputs = inputs * dp_mask[0]
-            matrix_x = K.dot(inputs, self.kernel)
-            if self.bias is not None:
-                matrix_x = K.bias_add(matrix_x, self.input_bias)
+        if dp_mask is not None:
+            inputs = inputs * dp_mask[0]
+        matrix_x = K.dot(inputs, self.kernel)
+        if self.bias is not None:
+            matrix_x = K.bias_add(matrix_x, self.input_bias)
         if rec_dp_mask is not None:
             h_tm1 = h_tm1 * rec_dp_mask[0]
         if self.reset_after:
@@ -334,7 +316,7 @@ class LSTMCell(_DropoutCell):
     def call(self, inputs, states, training=None):
         h_tm1, c_tm1 = states[0], states[1]
         dp_mask, rec_dp_mask = self._dropout_masks(inputs, h_tm1, training)
-        if self.implementation == 1 and not self._one_recurrent_product(rec_dp_mask):
+        if self.implementation == 1:
             z = self._preactivations_separately(inputs, h_tm1, dp_mask, rec_dp_mask)
         else:
             z = self._preactivations_together(inputs, h_tm1, dp_mask, rec_dp_mask)
@@ -348,31 +330,25 @@ class LSTMCell(_DropoutCell):
 
     def _preactivations_separately(self, inputs, h_tm1, dp_mask, rec_dp_mask):
         """Implementation 1: the four gate pre-activations, each from its own products."""
+        recurrent = self._recurrent_products(h_tm1, rec_dp_mask, 4)
         z = []
         for index in range(4):
-            if self.projected:
-                x = self._gate(inputs, index)
-            else:
-                x = inputs * dp_mask[index] if dp_mask is not None else inputs
-                x = K.dot(x, self._gate(self.kernel, index))
-                if self.bias is not None:
-                    x = K.bias_add(x, self.bias[index * self.units:(index + 1) * self.units])
-            h = h_tm1 * rec_dp_mask[index] if rec_dp_mask is not None else h_tm1
-            z.append(x + K.dot(h, self._gate(self.recurrent_kernel, index)))
+            x = inputs * dp_mask[index] if dp_mask is not None else inputs
+            x = K.dot(x, self._gate(self.kernel, index))
+            if self.bias is not None:
+                x = K.bias_add(x, self.bias[index * self.units:(index + 1) * self.units])
+            z.append(x + recurrent[index])
         return z
 
     def _preactivations_together(self, inputs, h_tm1, dp_mask, rec_dp_mask):
         """Implementation 2: one product for all gates; only the first masks are used."""
-        if self.projected:
-            z = inputs
-        else:
-            if dp_mask is not None:
-                inputs = inputs * dp_mask[0]
-            z = K.dot(inputs, self.kernel)
+        if dp_mask is not None:
+            inputs = inputs * dp_mask[0]
+        z = K.dot(inputs, self.kernel)
         if rec_dp_mask is not None:
             h_tm1 = h_tm1 * rec_dp_mask[0]
         z = z + K.dot(h_tm1, self.recurrent_kernel)
-        if self.bias is not None and not self.projected:
+        if self.bias is not None:
             z = K.bias_add(z, self.bias)
         return [self._gate(z, index) for index in range(4)]
 

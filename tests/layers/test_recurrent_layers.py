@@ -394,3 +394,38 @@ def test_recurrent_layer_then_dense_trains():
     for _ in range(5):
         last = model.train_on_batch(x, y)
     assert np.isfinite(last) and last < first
+
+
+def _body_products(output):
+    """The matrix products inside the forward loop that computes `output`."""
+    from graphkeras.ir.graph import topological_order
+    scans = [n for n in topological_order([output.node]) if n.op == "scan"]
+    assert len(scans) == 1
+    body = scans[0].attrs["body"]
+    return [n for n in topological_order(body.roots) if n.op == "matmul"]
+
+
+@pytest.mark.parametrize("layer_class, gates", [(LSTM, 4), (GRU, 3)])
+def test_implementation_1_without_recurrent_dropout_runs_one_recurrent_product(layer_class,
+                                                                               gates):
+    # The input products are moved out of the loop; the recurrent ones are one product
+    # over all gates (a GRU keeps its separate candidate product r * h).
+    x = Input((5, 3))
+    plain = _body_products(layer_class(4, implementation=1)(x))
+    assert len(plain) == (1 if layer_class is LSTM else 2)
+    dropped = _body_products(layer_class(4, implementation=1, recurrent_dropout=0.3)(x))
+    assert len(dropped) == gates
+
+
+@pytest.mark.parametrize("layer_class", [LSTM, GRU])
+def test_implementations_1_and_2_give_the_same_values(layer_class):
+    data = np.random.default_rng(3).standard_normal((2, 5, 3)).astype(np.float32)
+    outputs = []
+    for implementation in (1, 2):
+        model = Sequential([layer_class(4, implementation=implementation,
+                                        input_shape=(5, 3))])
+        if outputs:
+            model.set_weights(weights)
+        weights = model.get_weights()
+        outputs.append(model.predict(data))
+    np.testing.assert_allclose(outputs[0], outputs[1], rtol=1e-5, atol=1e-6)
