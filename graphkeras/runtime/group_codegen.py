@@ -57,18 +57,20 @@ def _function(name, members, slots, parallel):
     """Every region's size checks first, so a mismatch is raised before anything (a variable
     updated in place, inplace.py) is written; then each region's loops in turn."""
     count = 1 + max(max(s) for s in slots if s)
-    prelude, checks, body = [], [], []
+    prelude, sizes, mismatches, body = [], [], [], []
     for m, (node, plan) in enumerate(members):
         writer = plan.writer
         prelude += [f"{_renamed(m, a)} = a{slot}" for a, slot in zip(writer.arguments(), slots[m])]
-        checks += [_renamed(m, line) for line in writer.checks()]
+        sizes += [_renamed(m, line) for line in writer.size_lines()]
+        mismatches += [_renamed(m, condition) for condition in writer.mismatches()]
         body.append(f"# region {m}: {node.attrs['ops'].replace(',', ', ')}")
         body += [_renamed(m, line) for line in writer.computation(parallel and plan.parallel)]
     flags = f"cache=True, error_model='numpy', fastmath={codegen.FASTMATH}"
     flags += ", parallel=True" if parallel else codegen.NO_REFCOUNTS
     args = ", ".join(f"a{k}" for k in range(count))
     return (["", f"@numba.njit({flags})", f"def {name}({args}):"]
-            + ["    " + line for line in prelude + checks + body])
+            + ["    " + line
+               for line in prelude + sizes + codegen.mismatch_check(mismatches) + body])
 
 
 def _renamed(member, line):
