@@ -129,7 +129,7 @@ def blas():
 
 
 def set_blas(choice):
-    """Choose the BLAS; takes effect for functions compiled afterwards and for the next GEMM."""
+    """Choose the BLAS; it takes effect at the next matrix product."""
     _check_choice("blas", choice, BLAS_CHOICES)
     _settings["blas"] = choice
 

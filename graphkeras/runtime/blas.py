@@ -166,8 +166,6 @@ def _layout(x):
         return _NO_TRANS, s0 // item
     if (s0 == item or rows <= 1) and s1 % item == 0 and s1 >= max(1, rows) * item:
         return _TRANS, s1 // item
-    if x.flags.c_contiguous:
-        return _NO_TRANS, max(1, cols)
     return None
 
 
@@ -183,14 +181,8 @@ def gemm(a, b, out, accumulate=False):
         return _numpy_gemm(a, b, out, accumulate)
     m, k = a.shape
     n = b.shape[1]
-    if m * n * k < NUMPY_BELOW:
+    if m * n * k < max(NUMPY_BELOW, 1):     # empty products too
         return _numpy_gemm(a, b, out, accumulate)
-    if m == 0 or n == 0:
-        return out
-    if k == 0:
-        if not accumulate:
-            out[...] = 0
-        return out
     la, lb = _layout(a), _layout(b)
     if la is None or lb is None or _may_overlap(out, a) or _may_overlap(out, b):
         return _numpy_gemm(a, b, out, accumulate)

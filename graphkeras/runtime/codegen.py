@@ -287,16 +287,20 @@ class _KernelWriter:
         before anything is written (a group checks every region before its first loop)."""
         return self.size_lines() + mismatch_check(self.mismatches())
 
+    def full_inputs(self):
+        """The inputs read element by element (not scalars read once)."""
+        return [j for j in range(len(self.params)) if not self.is_scalar_param(j)]
+
     def size_lines(self):
         """The statements defining the names the mismatch conditions read."""
         if not self.flat:
             return []
-        full = [j for j in range(len(self.params)) if not self.is_scalar_param(j)]
+        full = self.full_inputs()
         return [f"size = in{full[0]}.size" if full else "size = 1"]
 
     def mismatches(self):
         """One condition per input, true when its size differs from the loops' size."""
-        full = [j for j in range(len(self.params)) if not self.is_scalar_param(j)]
+        full = self.full_inputs()
         if self.flat:
             checks = [(j, "size") for j in full[1:]]
         else:
