@@ -218,7 +218,7 @@ class GRUCell(_DropoutCell):
         x = [K.dot(x[i], self._gate(self.kernel, i)) for i in range(3)]
         if self.bias is not None:
             x = [K.bias_add(x[i], self._bias_gate(self.input_bias, i)) for i in range(3)]
-        h = [h_tm1 * rec_dp_mask[i] if rec_dp_mask is not None else h_tm1 for i in range(3)]
+        h_candidate = h_tm1 * rec_dp_mask[2] if rec_dp_mask is not None else h_tm1
         recurrent_z, recurrent_r = self._recurrent_products(h_tm1, rec_dp_mask, 2)
         if self.reset_after and self.bias is not None:
             recurrent_z = K.bias_add(recurrent_z, self._bias_gate(self.recurrent_bias, 0))
@@ -226,12 +226,12 @@ class GRUCell(_DropoutCell):
         z = self.recurrent_activation(x[0] + recurrent_z)
         r = self.recurrent_activation(x[1] + recurrent_r)
         if self.reset_after:
-            recurrent_h = K.dot(h[2], self._gate(self.recurrent_kernel, 2))
+            recurrent_h = K.dot(h_candidate, self._gate(self.recurrent_kernel, 2))
             if self.bias is not None:
                 recurrent_h = K.bias_add(recurrent_h, self._bias_gate(self.recurrent_bias, 2))
             recurrent_h = r * recurrent_h
         else:
-            recurrent_h = K.dot(r * h[2], self._gate(self.recurrent_kernel, 2))
+            recurrent_h = K.dot(r * h_candidate, self._gate(self.recurrent_kernel, 2))
         return h_tm1, z, self.activation(x[2] + recurrent_h)
 
     def _gates_together(self, inputs, h_tm1, dp_mask, rec_dp_mask):

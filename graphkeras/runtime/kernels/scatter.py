@@ -7,6 +7,7 @@ element: for the IMDB LSTM's embedding gradient (2,560 indices into 10,000 x 128
 import numpy as np
 from numba import njit
 
+from ...ir.registry import get_op
 from . import kernel
 
 
@@ -26,14 +27,11 @@ def _add_rows(out2, idx, g2):
 @kernel("scatter_add")
 def scatter_add(attrs, g, idx, x):
     axis = attrs.get("axis", 0)
+    if axis != 0 or g.dtype.kind != "f":     # rows are not contiguous: the NumPy reference
+        return get_op("scatter_add").reference(g, idx, x, axis=axis)
     out = np.zeros(x.shape, dtype=g.dtype)
-    moved = np.moveaxis(out, axis, 0)
-    g_moved = np.moveaxis(g, list(range(axis, axis + idx.ndim)), list(range(idx.ndim)))
-    if g.dtype.kind != "f" or not moved.flags.c_contiguous:
-        np.add.at(moved, idx.astype(np.int64), g_moved)
-        return out
-    columns = int(np.prod(moved.shape[1:], dtype=np.int64))
+    columns = int(np.prod(x.shape[1:], dtype=np.int64))
     flat = np.ascontiguousarray(idx.reshape(-1), dtype=np.int64)
-    _add_rows(moved.reshape(moved.shape[0], columns), flat,
-              np.ascontiguousarray(g_moved).reshape(flat.size, columns))
+    _add_rows(out.reshape(x.shape[0], columns), flat,
+              np.ascontiguousarray(g).reshape(flat.size, columns))
     return out
