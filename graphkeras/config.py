@@ -11,6 +11,9 @@ Each setting starts from an environment variable and can be changed in code:
     GRAPHKERAS_BACKGROUND_COMPILE
                             1 (default) | 0: a function's first calls run its regions through
                             NumPy while a background thread compiles their Numba kernels
+    GRAPHKERAS_COMPILE_PROCESSES
+                            helper processes that share a function's background compiles
+                            (default: one fewer than the usable cores, at most 3; 0 for none)
     GRAPHKERAS_BLAS         auto (default: MKL when installed, else NumPy's BLAS) | mkl | numpy
     GRAPHKERAS_QUICK_EXIT   1 (default) | 0: see runtime/quick_exit.py (read when first used)
 
@@ -42,6 +45,11 @@ def _default_cache_dir():
     return os.path.join(base, "graphkeras")
 
 
+def _default_compile_processes():
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(0, min((cores or 1) - 1, 3))
+
+
 def _env_threads():
     text = os.environ.get("GRAPHKERAS_THREADS")
     return int(text) if text else None
@@ -55,6 +63,8 @@ _settings = {
     "disk_cache": os.environ.get("GRAPHKERAS_DISK_CACHE", "1") != "0",
     "background_compile": os.environ.get("GRAPHKERAS_BACKGROUND_COMPILE", "1") != "0",
     "blas": os.environ.get("GRAPHKERAS_BLAS", "auto"),
+    "compile_processes": int(os.environ.get("GRAPHKERAS_COMPILE_PROCESSES")
+                             or _default_compile_processes()),
 }
 
 
@@ -103,6 +113,18 @@ def background_compile():
 
 def set_background_compile(enabled):
     _settings["background_compile"] = bool(enabled)
+
+
+def compile_processes():
+    """How many forked helper processes share a function's background compiles
+    (runtime/background.py)."""
+    return _settings["compile_processes"]
+
+
+def set_compile_processes(count):
+    if int(count) < 0:
+        raise ValueError(f"compile processes must be 0 or more, got {count!r}")
+    _settings["compile_processes"] = int(count)
 
 
 def threads():

@@ -65,10 +65,8 @@ def _function(name, members, slots, parallel):
         mismatches += [_renamed(m, condition) for condition in writer.mismatches()]
         body.append(f"# region {m}: {node.attrs['ops'].replace(',', ', ')}")
         body += [_renamed(m, line) for line in writer.computation(parallel and plan.parallel)]
-    flags = f"cache=True, error_model='numpy', fastmath={codegen.FASTMATH}"
-    flags += ", parallel=True" if parallel else codegen.NO_REFCOUNTS
     args = ", ".join(f"a{k}" for k in range(count))
-    return (["", f"@numba.njit({flags})", f"def {name}({args}):"]
+    return (["", f"@numba.njit({codegen.kernel_flags(parallel)})", f"def {name}({args}):"]
             + ["    " + line
                for line in prelude + sizes + codegen.mismatch_check(mismatches) + body])
 

@@ -96,12 +96,13 @@ class Schedule:
         self.parallel = all(ordering.is_light(n) for n in graph.nodes)
         self.steps = []     # (kernel index or None, lines)
         grouped = set()
-        for position, node in enumerate(self.order):
-            if position in runs:
-                self.steps += self.lower_group(runs[position])
-                grouped.update(runs[position])
-            elif position not in grouped:
-                self.steps.append(self.lower(node, position))
+        with background.batch():    # the kernels to compile start together, when all are known
+            for position, node in enumerate(self.order):
+                if position in runs:
+                    self.steps += self.lower_group(runs[position])
+                    grouped.update(runs[position])
+                elif position not in grouped:
+                    self.steps.append(self.lower(node, position))
 
     # Driver source.
 
