@@ -13,7 +13,8 @@ Each setting starts from an environment variable and can be changed in code:
                             NumPy while a background thread compiles their Numba kernels
     GRAPHKERAS_COMPILE_PROCESSES
                             helper processes that share a function's background compiles
-                            (default: one fewer than the usable cores, at most 3; 0 for none)
+                            (default: one fewer than the usable cores, at most 3, on Linux;
+                            0 for none)
     GRAPHKERAS_BLAS         auto (default: MKL when installed, else NumPy's BLAS) | mkl | numpy
     GRAPHKERAS_QUICK_EXIT   1 (default) | 0: see runtime/quick_exit.py (read when first used)
 
@@ -46,6 +47,9 @@ def _default_cache_dir():
 
 
 def _default_compile_processes():
+    # macOS system libraries are not fork-safe (Python's multiprocessing spawns there too).
+    if not hasattr(os, "fork") or sys.platform == "darwin":
+        return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(0, min((cores or 1) - 1, 3))
 

@@ -26,8 +26,9 @@ import time
 
 from .. import config
 
-# A helper that has not finished by then is killed and its share compiled here.
-HELPER_DEADLINE_S = 600
+# A helper that has not finished by then is killed and its share compiled here (a hung
+# helper costs this long; a slow one, its work).
+HELPER_DEADLINE_S = 300
 
 _jobs = queue.Queue()
 _worker = []

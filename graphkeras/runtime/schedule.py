@@ -691,6 +691,8 @@ def _compile_eagerly(dispatcher, signature):
     """Compile (or load from the disk cache) now, so a failure shows when the function is
     built; returns None, or the reason the region cannot be compiled."""
     from numba.core.errors import NumbaError
+    if config.disk_cache() and cache.load_compiled(dispatcher, signature):
+        return None
     try:
         dispatcher.compile(signature)
     except NumbaError as error:

@@ -132,3 +132,32 @@ def test_a_helper_fills_the_cache_and_the_worker_loads_or_compiles(tmp_path, cas
     else:
         assert 1 <= loaded < kernels
     assert "no child left" in done.stdout
+
+
+WARM = """
+import sys
+import numpy as np
+from graphkeras import ir
+from graphkeras.ir.ops import elementwise as E
+from graphkeras.ir.ops.leaves import placeholder
+from graphkeras.runtime.compiled import compile_function
+x = placeholder((None, 4), "float32", "x")
+y = E.tanh(x * np.float32(0.7)) + E.exp(-x)
+f = compile_function([x], [y])
+value = np.linspace(-2, 2, 8, dtype=np.float32).reshape(2, 4)
+np.testing.assert_allclose(f([value])[0], ir.evaluate([y], {id(x): value})[0], rtol=2e-6)
+kernel, = [k for k in f.kernels if k.kind == "numba"]
+print("loaded", bool(kernel.dispatcher.stats.cache_hits), "refreshed", "numba.np.npyimpl" in sys.modules)
+g = compile_function([x], [E.log(E.exp(x) + np.float32(sys.argv[1]))])    # a new kernel
+np.testing.assert_allclose(g([value])[0], np.log(np.exp(value) + float(sys.argv[1])), rtol=2e-6)
+print("compiled after", "numba.np.npyimpl" in sys.modules)
+"""
+
+
+def test_a_warm_start_loads_kernels_without_refreshing_numba_then_compiles_as_usual(tmp_path):
+    env = dict(os.environ, GRAPHKERAS_CACHE_DIR=str(tmp_path), GRAPHKERAS_BACKGROUND_COMPILE="0")
+    runs = [subprocess.run([sys.executable, "-c", WARM, str(k)], env=env, capture_output=True,
+                           text=True, timeout=300, check=False) for k in (1, 2)]
+    assert all(run.returncode == 0 for run in runs), runs[-1].stderr
+    assert "loaded True refreshed False" in runs[1].stdout
+    assert "compiled after True" in runs[1].stdout
