@@ -135,16 +135,17 @@ def load_compiled(dispatcher, signature):
     with global_compiler_lock:
         if args in dispatcher.overloads:
             return True
+        # Numba internals: if they change, Dispatcher.compile does the whole job instead.
         try:
             compiled = dispatcher._cache._load_overload(signature, dispatcher.targetctx)
+            if compiled is None:
+                return False
+            dispatcher.targetctx.insert_user_function(compiled.entry_point, compiled.fndesc,
+                                                      [compiled.library])
+            dispatcher.add_overload(compiled)
+            dispatcher._cache_hits[signature] += 1
         except Exception:
-            return False    # Dispatcher.compile then reports or recompiles
-        if compiled is None:
             return False
-        dispatcher._cache_hits[signature] += 1
-        dispatcher.targetctx.insert_user_function(compiled.entry_point, compiled.fndesc,
-                                                  [compiled.library])
-        dispatcher.add_overload(compiled)
     return True
 
 

@@ -11,7 +11,8 @@ Numba-IR inlining. The last one mattered most: the fastmath helpers (`exp_f32`, 
 `inline="always"`, and Numba copied their IR into every kernel that calls them (a deep copy
 per call site, 0.18 s of the loss group). Here they stay calls, LLVM inlines them when it
 links the kernel, and the loops still vectorize (tested). Measured on the MLP's loss group,
-minimum of five compiles each: 1.2-1.3 s against 1.5-1.6 s with Numba's default pipeline.
+minimum of four or five compiles each: 1.2-1.4 s against 1.5-1.6 s with Numba's default
+pipeline.
 
 Parallel kernels keep Numba's default pipeline: they need its parfor passes.
 """

@@ -76,6 +76,16 @@ def test_submits_inside_a_batch_start_together_when_it_closes(monkeypatch):
     assert started == [[first, second]]
 
 
+def test_a_batch_that_raises_starts_nothing(monkeypatch):
+    started = []
+    monkeypatch.setattr(background, "_start", started.append)
+    with pytest.raises(ValueError):
+        with background.batch():
+            background.submit(*job(1))
+            raise ValueError("lowering failed")
+    assert started == [] and background._batches.open is None
+
+
 CHILD = """
 import os, sys
 import numpy as np
