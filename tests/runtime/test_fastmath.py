@@ -3,7 +3,7 @@ that their loops vectorize (no scalar libm call left in the machine code)."""
 import numba
 import numpy as np
 
-from graphkeras.runtime.fastmath import exp_f32, log_f32, tanh_f32
+from graphkeras.runtime.fastmath import exp_f32, log_f32, max2, min2, tanh_f32
 
 
 @numba.njit(error_model="numpy", fastmath={"contract", "reassoc"}, cache=True)
@@ -88,3 +88,22 @@ def test_fast_log_special_values():
     log_loop(x, out)
     assert np.isneginf(out[0]) and np.isnan(out[1]) and np.isposinf(out[2])
     assert np.isnan(out[3]) and np.isnan(out[4]) and out[5] == 0
+
+
+@numba.njit(cache=True)
+def choose_both(x, y):
+    return max2(x, y), min2(x, y)
+
+
+def test_max2_and_min2_follow_pythons_max_and_min():
+    # Python's rule, which the generated kernels always had: max(x, y) is y only when y > x,
+    # so a NaN in first place propagates and one in second place does not. Mixed types give
+    # the unified type, as Numba's own max() does.
+    nan = float("nan")
+    for x, y in [(1.5, 2.5), (2.5, 1.5), (-0.0, 0.0), (nan, 1.0), (1.0, nan), (3, 7), (7, 3),
+                 (2, 2.5), (np.float32(1.25), np.float32(-4.0))]:
+        got = choose_both(x, y)
+        want = (max(x, y), min(x, y))
+        for g, w in zip(got, want):
+            same = g == w and np.signbit(g) == np.signbit(w)    # max(-0.0, 0.0) is -0.0
+            assert (np.isnan(g) and np.isnan(w)) or same, (x, y, got)

@@ -60,11 +60,11 @@ pow_ = _binary("pow", np.power, _pow_vjp, "({x} ** {y})")
 maximum = _binary("maximum", np.maximum,
                   lambda g, z, x, y: [where(greater_equal(x, y), g, 0),
                                       where(greater_equal(x, y), 0, g)],
-                  "max({x}, {y})")
+                  "max2({x}, {y})")
 minimum = _binary("minimum", np.minimum,
                   lambda g, z, x, y: [where(less_equal(x, y), g, 0),
                                       where(less_equal(x, y), 0, g)],
-                  "min({x}, {y})")
+                  "min2({x}, {y})")
 
 _no_grad = not_differentiable("comparisons and logic return booleans")
 equal = _binary("equal", np.equal, _no_grad, "({x} == {y})", dtype=bool_dtype)
