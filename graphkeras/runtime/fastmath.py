@@ -27,6 +27,31 @@ EXP_HIGH = np.float32(88.72283)
 EXP_LOW = np.float32(-87.0)
 
 
+def _choose(compare):
+    """An intrinsic with Python's max (operator.gt) or min (operator.lt) of two numbers:
+    `y if compare(y, x) else x`, one compare and one select. Numba's own max() and min()
+    are overloads, and each process compiled their implementation for every argument type
+    before a kernel using them could compile (about 0.15 s each, measured); an intrinsic is
+    typed and lowered directly. Generated kernels and the helpers below use these."""
+    @intrinsic
+    def choose(typingctx, x, y):
+        result = typingctx.unify_types(x, y)
+        if not isinstance(result, (types.Number, types.Boolean)):
+            return None
+
+        def codegen(context, builder, sig, args):
+            a = context.cast(builder, args[0], sig.args[0], result)
+            b = context.cast(builder, args[1], sig.args[1], result)
+            test = context.get_function(compare, signature(types.boolean, result, result))
+            return builder.select(test(builder, (b, a)), b, a)
+        return signature(result, x, y), codegen
+    return choose
+
+
+max2 = _choose(operator.gt)
+min2 = _choose(operator.lt)
+
+
 @intrinsic
 def _bits_to_float32(typingctx, bits):
     """Reinterpret the bits of an int32 as a float32 (a register move, so it vectorizes)."""
@@ -40,7 +65,7 @@ def _bits_to_float32(typingctx, bits):
 @numba.njit(inline="always", error_model="numpy", fastmath={"contract"}, cache=True)
 def exp_f32(x):
     """exp(x) for float32 x: 2**k * p(r) with r = x - k ln2 in [-ln2/2, ln2/2]."""
-    clamped = min(max(x, EXP_LOW), EXP_HIGH)
+    clamped = min2(max2(x, EXP_LOW), EXP_HIGH)
     k = np.floor(clamped * LOG2E + np.float32(0.5))
     r = clamped - k * LN2_HI
     r = r - k * LN2_LO
@@ -114,7 +139,7 @@ def tanh_f32(x):
     small = small * s + np.float32(2.0 / 15.0)
     small = small * s - np.float32(1.0 / 3.0)
     small = x + x * s * small
-    e = exp_f32(np.float32(2.0) * min(a, np.float32(20.0)))
+    e = exp_f32(np.float32(2.0) * min2(a, np.float32(20.0)))
     large = np.float32(1.0) - np.float32(2.0) / (e + np.float32(1.0))
     large = large if x >= 0 else -large
     result = small if a < np.float32(0.25) else large
@@ -126,27 +151,3 @@ class BroadcastMismatch(ValueError):
     cover (a dimension unknown at build time turned out to be 1); the driver then runs the
     region's NumPy reference instead."""
 
-
-def _choose(compare):
-    """An intrinsic with Python's max (operator.gt) or min (operator.lt) of two numbers:
-    `y if compare(y, x) else x`, one compare and one select. Numba's own max() and min()
-    are overloads, and each process compiled their implementation for every argument type
-    before a kernel using them could compile (about 0.15 s each, measured); an intrinsic is
-    typed and lowered directly."""
-    @intrinsic
-    def choose(typingctx, x, y):
-        result = typingctx.unify_types(x, y)
-        if not isinstance(result, (types.Number, types.Boolean)):
-            return None
-
-        def codegen(context, builder, sig, args):
-            a = context.cast(builder, args[0], sig.args[0], result)
-            b = context.cast(builder, args[1], sig.args[1], result)
-            test = context.get_function(compare, signature(types.boolean, result, result))
-            return builder.select(test(builder, (b, a)), b, a)
-        return signature(result, x, y), codegen
-    return choose
-
-
-max2 = _choose(operator.gt)
-min2 = _choose(operator.lt)
